@@ -1,0 +1,60 @@
+# kuozhao — the front door. `make` alone lists the targets.
+# Each documented target carries `## text` after its prerequisites; `make help` prints them.
+
+VENV        ?= .venv
+PYTHON      ?= python3
+PY          := $(VENV)/bin/python
+KUOZHAO     := $(VENV)/bin/kuozhao
+INSTALLED   := $(VENV)/.installed
+ROWS        ?= 1000000
+PERIOD      ?=
+ARGS        ?=
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install fonts sample run test bench lint lab clean distclean
+
+help: ## Show this list of targets
+	@echo "Usage: make <target> [PERIOD=YYYY-MM] [ARGS=...] [ROWS=N] [PYTEST_ARGS=...]"
+	@echo
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: $(INSTALLED) ## Create the venv, install kuozhao, register its Jupyter kernel, check fonts
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e .
+	$(PY) -m ipykernel install --sys-prefix --name kuozhao --display-name "kuozhao"
+	@bash scripts/ensure_fonts.sh
+	@touch $@
+
+fonts: ## Install the Chinese font, libharfbuzz-subset0 and poppler-utils if missing (apt, as root)
+	@bash scripts/ensure_fonts.sh
+
+sample: $(INSTALLED) ## Write synthetic sample data to data/ unless data/raw has a period folder
+	@if ls -d data/raw/20*/ >/dev/null 2>&1; then \
+		echo "data/raw has period folders: sample data not written"; \
+	else \
+		$(KUOZHAO) sample --out data; \
+	fi
+
+run: $(INSTALLED) sample ## Run every stage for the latest period (PERIOD=YYYY-MM for another; ARGS=...)
+	$(KUOZHAO) run $(if $(PERIOD),--period $(PERIOD)) $(ARGS)
+
+test: $(INSTALLED) ## Run the test suite (PYTEST_ARGS=... to pass options to pytest)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: $(INSTALLED) ## Time reading vs. the pipeline on ROWS synthetic rows (default 1000000)
+	$(KUOZHAO) bench --rows $(ROWS)
+
+lint: $(INSTALLED) ## Check the code with ruff
+	$(VENV)/bin/ruff check .
+
+lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with the kuozhao kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+clean: ## Remove generated reports and processed data (keeps the READMEs, the venv and the salt)
+	find reports data/processed -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+
+distclean: clean ## clean, and also remove the venv
+	rm -rf $(VENV) *.egg-info
