@@ -1,0 +1,394 @@
+"""Stage 01 logic: every raw record ends clean, quarantined (with reasons) or superseded.
+
+Pure functions over DataFrames. ``prepare`` does the row-level work once (normalising,
+mapping, ID checks, rules); ``resolve`` decides each row's state for any prefix of the
+monthly folders (the published figures of earlier months are recomputed from the same
+prepared rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config import FIELDS, PipelineConfig
+from pipeline.normalise import (
+    build_lookup,
+    check_ids,
+    clean_label,
+    completed_years,
+    key_text,
+    map_enum,
+    map_unique,
+    mask_id,
+    normalise_id,
+    parse_dates,
+)
+
+# Stable reason codes, in the order they are listed on a row.
+REASONS = (
+    "INVALID_ID",
+    "ID_AS_NUMBER",
+    "UNKNOWN_SCHOOL",
+    "BAD_DATE",
+    "OUT_OF_WINDOW",
+    "IMPLAUSIBLE_AGE",
+    "LEVEL_NOT_ALLOWED",
+    "UNKNOWN_LEVEL",
+    "SHORT_TRAINING",
+    "UNKNOWN_TARGET_GROUP",
+    "UNKNOWN_STATUS",
+    "CROSS_SCHOOL_DUPLICATE",
+)
+REASON_TEXT_ZH = {
+    "INVALID_ID": "身份证号无效（位数、校验码、出生日期或省份代码不正确）",
+    "ID_AS_NUMBER": "身份证号被表格软件转成了数字（科学计数法），末位已丢失，请以文本格式重新填写",
+    "UNKNOWN_SCHOOL": "学校名称不在指标分配表中",
+    "BAD_DATE": "录取日期无法识别（缺年份、日期不存在或格式无法解析）",
+    "OUT_OF_WINDOW": "录取日期不在扩招期间（2019年9月1日至2020年4月30日）内",
+    "IMPLAUSIBLE_AGE": "按身份证出生日期计算的录取时年龄不在允许范围内",
+    "LEVEL_NOT_ALLOWED": "该学校类型不得培养此层次",
+    "UNKNOWN_LEVEL": "培养层次无法识别",
+    "SHORT_TRAINING": "短期培训不计入扩招（仅统计学制教育）",
+    "UNKNOWN_TARGET_GROUP": "生源类别（招收对象）无法识别",
+    "UNKNOWN_STATUS": "学籍状态无法识别",
+    "CROSS_SCHOOL_DUPLICATE": "该学生已在另一所学校登记（以注册记录、较早录取者为准）",
+}
+SUBMITTED = tuple(f for f in FIELDS if f not in ("name", "id_number"))
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Reference tables and configuration turned into matching dictionaries."""
+
+    school_by_key: dict[str, str]
+    school_type: dict[str, str]
+    major_by_key: dict[str, str]
+    industry_of_major: dict[str, str]
+    enums: dict[str, dict[str, str]]
+
+    @classmethod
+    def build(cls, schools: pd.DataFrame, majors: pd.DataFrame, cfg: PipelineConfig) -> Lookups:
+        """Matching keys of every school name and alias, major and enumerated value."""
+        school_spellings = {
+            row.school_id: [row.school_name, *_split_aliases(row.aliases)]
+            for row in schools.itertuples(index=False)
+        }
+        major_spellings = {
+            row.major: _split_aliases(row.aliases) for row in majors.itertuples(index=False)
+        }
+        canon = {
+            "target_group": cfg.target_groups,
+            "level": cfg.levels,
+            "status": ("已注册", "待注册", "休学", "退学"),
+            "gender": ("男", "女"),
+            "disabled": ("是", "否"),
+            "study_mode": ("全日制", "非全日制"),
+            "class_type": ("普通班", "订单班", "定向班", "委托班"),
+            "education_kind": ("学制教育", "短期培训"),
+        }
+        enums = {}
+        for fld, values in canon.items():
+            variants = {v: () for v in values}
+            variants.update(cfg.synonyms.get(fld, {}))
+            enums[fld] = build_lookup(variants)
+        return cls(
+            school_by_key=build_lookup(school_spellings),
+            school_type=dict(zip(schools.school_id, schools.school_type, strict=True)),
+            major_by_key=build_lookup(major_spellings),
+            industry_of_major=dict(zip(majors.major, majors.industry, strict=True)),
+            enums=enums,
+        )
+
+    @property
+    def known_school_keys(self) -> frozenset[str]:
+        """Matching keys of every school spelling (to recognise record-like lines)."""
+        return frozenset(self.school_by_key)
+
+
+def _split_aliases(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [a.strip() for a in str(value).split("|") if a.strip()]
+
+
+def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: bytes) -> pd.DataFrame:
+    """Row-level work on every raw record, in submission order (the frame's order).
+
+    ``raw`` holds the text fields of DESIGN §3 plus ``source_file``, ``folder``, ``sheet``
+    and ``source_row``. The result holds normalised values, the row's own reasons (all but
+    the cross-school rule), and its deduplication keys. It still holds the ID number
+    (``id18``/``id_text``): it never leaves memory.
+    """
+    df = raw.reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "order": np.arange(len(df), dtype=np.int64),
+            "source_file": df["source_file"].astype(str),
+            "folder": df["folder"].astype(str),
+            "sheet": df["sheet"].astype(str),
+            "source_row": df["source_row"].astype(np.int64),
+        }
+    )
+    school_key = map_unique(df["school"].fillna(""), key_text)
+    out["school_text_key"] = school_key
+    out["school_id"] = school_key.map(lookups.school_by_key).astype(object)
+    out["school_type"] = out["school_id"].map(lookups.school_type).astype(object)
+
+    id_text = normalise_id(df["id_number"].fillna("").astype(str))
+    ids = check_ids(id_text, latest_birth=cfg.window_end)
+    out["id_text"] = id_text
+    out["id18"] = ids["id18"]
+    out["id_valid"] = ids["id_valid"]
+    out["id_as_number"] = ids["id_as_number"]
+    out["birth_date"] = ids["birth_date"]
+    out["gender"] = ids["gender_from_id"]
+    declared = map_enum(df["gender"].fillna(""), lookups.enums["gender"])
+    out["gender_mismatch"] = (
+        ids["id_valid"] & declared.notna() & (declared != ids["gender_from_id"])
+    ).astype(bool)
+
+    out["admission_date"] = parse_dates(df["admission_date"].fillna("").astype(str))
+    out["age"] = completed_years(out["birth_date"], out["admission_date"])
+
+    for fld in ("target_group", "level", "status", "disabled", "study_mode", "class_type",
+                "education_kind"):
+        out[fld] = map_enum(df[fld].fillna(""), lookups.enums[fld])
+    edu_blank = df["education_kind"].fillna("").str.strip() == ""
+    out["education_kind"] = out["education_kind"].where(~edu_blank, "学制教育")
+    out["social"] = out["target_group"].isin(cfg.social_groups)
+    out["disabled"] = out["disabled"].eq("是").fillna(False).astype(bool)
+
+    major_label = clean_label(df["major"].fillna(""))
+    canonical = map_unique(major_label, lambda v: lookups.major_by_key.get(key_text(v)))
+    out["major_known"] = canonical.notna().to_numpy()
+    out["major"] = canonical.where(canonical.notna(), major_label.replace("", "（未填写）"))
+    out["industry"] = canonical.map(lookups.industry_of_major).fillna("其他").astype(object)
+    years = df["years"].fillna("").str.normalize("NFKC").str.extract(r"^\s*(\d{1,2})\s*年?制?\s*$")[0]
+    out["years"] = pd.to_numeric(years, errors="coerce").astype("Int64")
+    out["years"] = out["years"].where(out["years"].between(1, 6))
+
+    # Rules on the row itself.
+    adm = out["admission_date"]
+    ws, we = pd.Timestamp(cfg.window_start), pd.Timestamp(cfg.window_end)
+    allowed = {
+        (t, lv) for t, lvs in cfg.levels_by_school_type.items() for lv in lvs
+    }
+    level_ok = pd.Series(
+        [(t, lv) in allowed for t, lv in zip(out["school_type"], out["level"], strict=True)]
+    ) if len(out) < 50_000 else _pairs_in(out["school_type"], out["level"], allowed)
+    flags = {
+        "INVALID_ID": ~out["id_valid"],
+        "ID_AS_NUMBER": out["id_as_number"],
+        "UNKNOWN_SCHOOL": out["school_id"].isna(),
+        "BAD_DATE": adm.isna(),
+        "OUT_OF_WINDOW": adm.notna() & ((adm < ws) | (adm > we)),
+        "IMPLAUSIBLE_AGE": out["age"].notna()
+        & ((out["age"] < cfg.age_min) | (out["age"] > cfg.age_max)).fillna(False),
+        "LEVEL_NOT_ALLOWED": out["school_id"].notna() & out["level"].notna() & ~level_ok,
+        "UNKNOWN_LEVEL": out["level"].isna(),
+        "SHORT_TRAINING": out["education_kind"].eq("短期培训").fillna(False),
+        "UNKNOWN_TARGET_GROUP": out["target_group"].isna(),
+        "UNKNOWN_STATUS": out["status"].isna(),
+    }
+    for code, flag in flags.items():
+        out["r_" + code] = np.asarray(flag, dtype=bool)
+
+    cutoff = pd.Timestamp(cfg.intake_cutoff)
+    out["intake"] = np.where(adm <= cutoff, cfg.autumn_label, cfg.spring_label)
+    out["intake"] = out["intake"].where(adm.notna(), None)
+
+    # Deduplication keys: the school (or its normalised text) and the ID (or its text).
+    out["dedup_school"] = out["school_id"].fillna("?" + out["school_text_key"])
+    out["dedup_id"] = out["id18"].fillna(id_text)
+    key_source = out["id18"].fillna(id_text)
+    out["student_key"] = pd.util.hash_pandas_object(
+        key_source, index=False, hash_key=salt.hex()[:16]
+    ).to_numpy(dtype=np.uint64)
+    out["id_masked"] = mask_id(key_source)
+    for fld in SUBMITTED:
+        out["submitted_" + fld] = df[fld].fillna("").astype(str)
+    return out
+
+
+def _pairs_in(types: pd.Series, levels: pd.Series, allowed: set[tuple[str, str]]) -> pd.Series:
+    """Vectorised membership of (school type, level) pairs."""
+    pair = types.fillna("") + "\x1f" + levels.fillna("")
+    return pair.isin({f"{t}\x1f{lv}" for t, lv in allowed})
+
+
+def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.DataFrame:
+    """State of each prepared row: superseded, quarantined (with reasons) or clean.
+
+    The latest submission of a student by a school stands (rows in submission order);
+    earlier ones are superseded. Among standing rows that are otherwise clean, a student
+    in two schools counts once: the registered record wins, else the earlier admission,
+    else the earlier submission; the others get ``CROSS_SCHOOL_DUPLICATE``.
+    Returns ``state``, ``reasons`` and ``winner_school_id`` on the same index.
+    """
+    has_id = prep["dedup_id"] != ""
+    later = prep.duplicated(subset=["dedup_school", "dedup_id"], keep="last")
+    superseded = (later & has_id).to_numpy()
+    own = np.column_stack([prep["r_" + c].to_numpy() for c in REASONS[:-1]])
+    standing_ok = ~superseded & ~own.any(axis=1)
+
+    cross = np.zeros(len(prep), dtype=bool)
+    winner = pd.Series(None, index=prep.index, dtype=object)
+    cand = prep.loc[standing_ok & prep["id_valid"].to_numpy(), ["id18", "school_id", "status",
+                                                                 "admission_date", "order"]]
+    multi = cand["id18"].duplicated(keep=False)
+    if multi.any():
+        c = cand[multi].assign(
+            not_registered=~cand.loc[multi, "status"].isin(registered_statuses)
+        ).sort_values(["id18", "not_registered", "admission_date", "order"], kind="stable")
+        first = ~c["id18"].duplicated(keep="first")
+        win_school = c["school_id"].where(first).ffill()
+        losers = c.index[~first.to_numpy()]
+        cross[prep.index.get_indexer(losers)] = True
+        winner.loc[losers] = win_school.loc[losers].to_numpy()
+
+    flags = np.column_stack([own, cross])
+    codes = np.array(REASONS, dtype=object)
+    reasons = pd.Series(
+        [";".join(codes[row]) for row in flags], index=prep.index, dtype=object
+    ) if len(prep) < 20_000 else _join_codes(flags, prep.index)
+    state = np.where(superseded, "superseded", np.where(flags.any(axis=1), "quarantined",
+                                                          "clean"))
+    reasons = reasons.where(state == "quarantined", "")
+    winner = winner.where(state == "quarantined", None)
+    return pd.DataFrame(
+        {"state": state, "reasons": reasons, "winner_school_id": winner}, index=prep.index
+    )
+
+
+def _join_codes(flags: np.ndarray, index: pd.Index) -> pd.Series:
+    """';'-joined reason codes per row, vectorised over the distinct flag patterns."""
+    weights = (1 << np.arange(flags.shape[1], dtype=np.int64))
+    pattern = flags.astype(np.int64) @ weights
+    uniq, inverse = np.unique(pattern, return_inverse=True)
+    texts = np.array(
+        [";".join(c for i, c in enumerate(REASONS) if (p >> i) & 1) for p in uniq], dtype=object
+    )
+    return pd.Series(texts[inverse], index=index, dtype=object)
+
+
+def file_owner(prep: pd.DataFrame) -> pd.Series:
+    """The school each file belongs to: the school most of its rows name (ties: lowest id)."""
+    known = prep.loc[prep["school_id"].notna(), ["source_file", "school_id"]]
+    counts = known.groupby(["source_file", "school_id"]).size().reset_index(name="n")
+    counts = counts.sort_values(["source_file", "n", "school_id"], ascending=[True, False, True])
+    owner = counts.drop_duplicates("source_file").set_index("source_file")["school_id"]
+    return prep["source_file"].map(owner).astype(object)
+
+
+ENROLLMENT_COLUMNS = (
+    "student_key", "id_masked", "school_id", "school_type", "gender", "birth_date", "age",
+    "target_group", "social", "disabled", "major", "major_known", "industry", "level",
+    "study_mode", "years", "class_type", "education_kind", "admission_date", "status",
+    "intake", "folder", "source_file", "sheet", "source_row",
+)
+RECORD_COLUMNS = (
+    "source_file", "sheet", "source_row", "folder", "file_school_id", "school_id", "state",
+    "reasons", "winner_school_id", "admission_date", "status", "student_key",
+)
+
+
+@dataclass
+class CleanResult:
+    """The outputs of stage 01 for one period (no names, no full ID numbers)."""
+
+    records: pd.DataFrame
+    enrollment: pd.DataFrame
+    quarantine: pd.DataFrame
+    reconciliation: pd.DataFrame
+    gender_mismatch_rows: int
+    unmapped_majors: pd.DataFrame
+
+
+def clean(
+    raw: pd.DataFrame,
+    lookups: Lookups,
+    cfg: PipelineConfig,
+    salt: bytes,
+    files: pd.DataFrame | None = None,
+) -> CleanResult:
+    """Clean every raw record of the folders given.
+
+    ``files`` (``source_file``, ``skipped_lines``) lists every file read, so that a file
+    with no records still appears in the reconciliation.
+    """
+    prep = prepare(raw, lookups, cfg, salt)
+    return finish(prep, resolve(prep, cfg.registered_statuses), files)
+
+
+def finish(prep: pd.DataFrame, states: pd.DataFrame, files: pd.DataFrame | None) -> CleanResult:
+    """Assemble the stage's tables from prepared rows and their states."""
+    prep = prep.assign(**{c: states[c] for c in states.columns})
+    prep["file_school_id"] = file_owner(prep)
+    records = prep[list(RECORD_COLUMNS)].reset_index(drop=True)
+
+    clean_rows = prep[prep["state"] == "clean"]
+    enrollment = clean_rows[list(ENROLLMENT_COLUMNS)].reset_index(drop=True)
+
+    q = prep[prep["state"] == "quarantined"]
+    quarantine = pd.DataFrame(
+        {
+            "source_file": q["source_file"],
+            "sheet": q["sheet"],
+            "source_row": q["source_row"],
+            "school_id": q["school_id"].fillna(q["file_school_id"]),
+            "reasons": q["reasons"],
+            "id_masked": q["id_masked"],
+            "winner_school_id": q["winner_school_id"],
+            "file_school_id": q["file_school_id"],
+            **{f: q["submitted_" + f] for f in SUBMITTED},
+        }
+    ).reset_index(drop=True)
+
+    recon = reconcile(records, files)
+    unmapped = (
+        clean_rows.loc[~clean_rows["major_known"], "major"].value_counts()
+        .rename_axis("major").reset_index(name="rows")
+        .sort_values(["rows", "major"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    return CleanResult(
+        records=records,
+        enrollment=enrollment,
+        quarantine=quarantine,
+        reconciliation=recon,
+        gender_mismatch_rows=int(prep["gender_mismatch"].sum()),
+        unmapped_majors=unmapped,
+    )
+
+
+def reconcile(records: pd.DataFrame, files: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per source file: raw = clean + quarantined + superseded, and skipped lines."""
+    counts = pd.crosstab(records["source_file"], records["state"])
+    for s in ("clean", "quarantined", "superseded"):
+        if s not in counts.columns:
+            counts[s] = 0
+    table = pd.DataFrame(
+        {
+            "raw_rows": counts[["clean", "quarantined", "superseded"]].sum(axis=1),
+            "clean_rows": counts["clean"],
+            "quarantined_rows": counts["quarantined"],
+            "superseded_rows": counts["superseded"],
+        }
+    )
+    if files is not None and len(files):
+        f = files.set_index("source_file")
+        table = table.reindex(table.index.union(f.index), fill_value=0)
+        table["skipped_lines"] = f["skipped_lines"].reindex(table.index).fillna(0)
+    else:
+        table["skipped_lines"] = 0
+    table = table.astype(np.int64).rename_axis("source_file").reset_index()
+    return table.sort_values("source_file", kind="stable").reset_index(drop=True)
+
+
+def intake_of(dates: pd.Series, cutoff: dt.date, autumn: str, spring: str) -> pd.Series:
+    """Intake label of admission dates under an inclusive cutoff."""
+    return pd.Series(np.where(dates <= pd.Timestamp(cutoff), autumn, spring), index=dates.index)

@@ -1,0 +1,348 @@
+"""Reading raw submissions as schools send them.
+
+A roster may be CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, detected from its bytes) or a
+workbook (XLSX/XLS, every sheet). Every value is read as text: ID numbers never pass through
+a float. The table is found as the first row whose cells, through the header map, name the
+required fields; title lines above it are not records. Under the header, fully blank rows and
+footer lines (totals, sign-offs, remarks) are skipped and counted; a line that looks like a
+student record (an ID-shaped value, or a known school name) is always a record.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config import FIELDS
+from pipeline.errors import InputError
+from pipeline.normalise import key_text, map_unique
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = (".csv", ".xlsx", ".xlsm", ".xls")
+HEADER_SCAN_ROWS = 50
+FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "审核人", "负责人", "填报日期", "填报单位",
+                "制表", "备注", "说明")
+_ID_SHAPE = re.compile(r"\d{17}[\dXx]|\d{15}|\d(?:\.\d+)?[eE]\+\d{2}")
+_HEADER_NOISE = re.compile(r"[*＊:：]|[(（](必填|选填|必选)[)）]")
+
+
+@dataclass
+class FileRead:
+    """What one raw file gave: its records and what ingest noticed about it."""
+
+    source_file: str
+    records: pd.DataFrame
+    encoding: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    skipped_lines: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    suggestions: dict[str, str] = field(default_factory=dict)
+
+
+class HeaderMap:
+    """Resolves header cells to fields via the configured spellings."""
+
+    def __init__(self, header_map: dict[str, tuple[str, ...]], required: tuple[str, ...]):
+        self.lookup: dict[str, str] = {}
+        for fld, spellings in header_map.items():
+            for spelling in spellings:
+                self.lookup.setdefault(self.key(spelling), fld)
+        self.required = tuple(required)
+
+    @staticmethod
+    def key(cell: object) -> str:
+        """The matching key of a header cell."""
+        return _HEADER_NOISE.sub("", key_text(str(cell))) if cell is not None else ""
+
+    def resolve(self, cells: list[str]) -> dict[int, str]:
+        """Column index → field, first occurrence of each field only."""
+        found: dict[int, str] = {}
+        taken: set[str] = set()
+        for i, cell in enumerate(cells):
+            fld = self.lookup.get(self.key(cell))
+            if fld and fld not in taken:
+                found[i] = fld
+                taken.add(fld)
+        return found
+
+    def is_header(self, cells: list[str]) -> bool:
+        """Whether a row names every required field."""
+        return set(self.required) <= set(self.resolve(cells).values())
+
+    def suggest(self, cell: str) -> str | None:
+        """The closest known header for an unknown one, if any is close."""
+        match = difflib.get_close_matches(self.key(cell), list(self.lookup), n=1, cutoff=0.6)
+        return match[0] if match else None
+
+
+# ---------------------------------------------------------------- decoding
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
+    """Decode a text file's bytes, detecting the encoding; InputError if not text."""
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", name), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", name), "utf-16"
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name}: binary data, not a text (CSV) file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "utf_16"]).best()
+    encoding = best.encoding if best is not None else "gb18030"
+    if encoding in ("gbk", "gb2312", "hz", "gb18030"):
+        encoding = "gb18030"
+    return _strict(data, encoding, name), encoding
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise InputError(f"{name}: unreadable text (not UTF-8, GBK/GB18030 or UTF-16)") from None
+    if "\x00" in text[:8192]:
+        raise InputError(f"{name}: binary data, not a text (CSV) file")
+    return text
+
+
+# ---------------------------------------------------------------- grids
+
+def _csv_grid(text: str) -> list[list[str]]:
+    """All lines of a CSV text as lists of cells (one entry per physical line)."""
+    lines = text.splitlines()
+    rows = list(csv.reader(lines))
+    # csv.reader yields [] for an empty line; keep one entry per line.
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a person sees (IDs never through a float)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return f"{value:.6G}" if abs(value) >= 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# ---------------------------------------------------------------- tables
+
+def _table(
+    grid: list[list[str]],
+    header_idx: int,
+    hmap: HeaderMap,
+    known_schools: frozenset[str],
+    line_numbers: list[int] | None = None,
+) -> tuple[pd.DataFrame, int, list[str], dict[str, str]]:
+    """Records under the header row of a grid: (records, skipped, ignored, suggestions)."""
+    header = [str(c) for c in grid[header_idx]]
+    columns = hmap.resolve(header)
+    ignored = [c.strip() for i, c in enumerate(header) if i not in columns and str(c).strip()]
+    suggestions = {}
+    for c in ignored:
+        near = hmap.suggest(c)
+        if near:
+            suggestions[c] = near
+    body = grid[header_idx + 1:]
+    width = max([len(header)] + [len(r) for r in body]) if body else len(header)
+    n = len(body)
+    frame = pd.DataFrame(
+        [r + [""] * (width - len(r)) for r in body] if n else np.empty((0, width)),
+        columns=range(width),
+        dtype=object,
+    ).fillna("")
+    frame = frame.astype(str)
+    cols = list(frame.columns)
+    if n:
+        stripped = {c: frame[c].str.strip() for c in cols}
+        blank = np.logical_and.reduce([(stripped[c] == "").to_numpy() for c in columns]) \
+            if columns else np.ones(n, dtype=bool)
+        id_like = np.logical_or.reduce(
+            [stripped[c].str.contains(_ID_SHAPE).to_numpy() for c in cols])
+    else:
+        blank = id_like = np.zeros(0, dtype=bool)
+    school_col = next((i for i, f in columns.items() if f == "school"), None)
+    school_like = np.zeros(n, dtype=bool)
+    if school_col is not None and n:
+        school_like = map_unique(frame[school_col], lambda v: key_text(v) in known_schools)
+        school_like = school_like.to_numpy(dtype=bool)
+    record_like = id_like | school_like
+    # Footer words are looked for only where a line is neither blank nor record-like.
+    footer = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(~blank & ~record_like):
+        text = key_text("".join(frame.iloc[i].tolist()))
+        footer[i] = any(w in text for w in FOOTER_WORDS)
+    skip = pd.Series(blank | footer, index=frame.index)
+    keep = frame.loc[~skip, list(columns)].rename(columns=columns)
+    if line_numbers is None:
+        rows = np.arange(header_idx + 2, header_idx + 2 + n)
+    else:
+        rows = np.asarray(line_numbers[header_idx + 1:], dtype=np.int64)
+    keep = keep.assign(source_row=rows[~skip.to_numpy()])
+    for fld in FIELDS:
+        if fld not in keep.columns:
+            keep[fld] = ""
+    return keep[[*FIELDS, "source_row"]], int(skip.sum()), ignored, suggestions
+
+
+def _find_header(grid: list[list[str]], hmap: HeaderMap) -> int | None:
+    for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        if row and hmap.is_header([str(c) for c in row]):
+            return i
+    return None
+
+
+def read_csv_file(
+    path: Path, source_file: str, hmap: HeaderMap, known_schools: frozenset[str]
+) -> FileRead:
+    """One CSV roster (any supported encoding)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source_file}: cannot be read ({exc.strerror})") from None
+    text, encoding = decode_bytes(data, source_file)
+    try:
+        grid = _csv_grid(text)
+    except csv.Error as exc:
+        raise InputError(f"{source_file}: not a readable CSV ({exc})") from None
+    header_idx = _find_header(grid, hmap)
+    if header_idx is None:
+        raise InputError(f"{source_file}: {_missing_message(grid, hmap)}")
+    records, skipped, ignored, suggestions = _table(grid, header_idx, hmap, known_schools)
+    records = records.assign(sheet="")
+    return FileRead(source_file, records, encoding=encoding, skipped_lines=skipped,
+                    ignored_columns=ignored, suggestions=suggestions)
+
+
+def read_workbook(
+    path: Path, source_file: str, hmap: HeaderMap, known_schools: frozenset[str]
+) -> FileRead:
+    """Every sheet of a workbook that has the header row, in order."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for broken zips/xml
+        raise InputError(f"{source_file}: not a readable workbook ({type(exc).__name__})") from None
+    parts, sheets, skipped_sheets = [], [], []
+    skipped = 0
+    ignored: list[str] = []
+    suggestions: dict[str, str] = {}
+    best_grid: list[list[str]] = []
+    for name in wb.sheet_names:
+        try:
+            values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError(
+                f"{source_file}: sheet {name!r} cannot be read ({type(exc).__name__})"
+            ) from None
+        grid = [[_cell_text(v) for v in row] for row in values]
+        header_idx = _find_header(grid, hmap)
+        if header_idx is None:
+            skipped_sheets.append(name)
+            best_grid = best_grid or grid
+            continue
+        recs, sk, ign, sug = _table(grid, header_idx, hmap, known_schools)
+        parts.append(recs.assign(sheet=name))
+        sheets.append(name)
+        skipped += sk
+        ignored += [c for c in ign if c not in ignored]
+        suggestions.update(sug)
+    if not sheets:
+        if not any(any(str(c).strip() for c in r) for r in best_grid):
+            raise InputError(f"{source_file}: the workbook is empty")
+        raise InputError(f"{source_file}: {_missing_message(best_grid, hmap)}")
+    if skipped_sheets:
+        log.info("%s: sheets without the header row skipped: %s", source_file,
+                 ", ".join(skipped_sheets))
+    return FileRead(source_file, pd.concat(parts, ignore_index=True), sheets=sheets,
+                    skipped_sheets=skipped_sheets, skipped_lines=skipped,
+                    ignored_columns=ignored, suggestions=suggestions)
+
+
+def _missing_message(grid: list[list[str]], hmap: HeaderMap) -> str:
+    """Which required columns the best candidate header row lacks."""
+    best: set[str] = set()
+    for row in grid[:HEADER_SCAN_ROWS]:
+        found = set(hmap.resolve([str(c) for c in row]).values())
+        if len(found) > len(best):
+            best = found
+    if not best:
+        return "no header row naming the required columns was found"
+    missing = [f for f in hmap.required if f not in best]
+    return "missing required column(s): " + ", ".join(missing)
+
+
+def read_file(
+    path: Path, source_file: str, hmap: HeaderMap, known_schools: frozenset[str]
+) -> FileRead:
+    """Read one raw file by its type; InputError with one line when it is unusable."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        result = read_csv_file(path, source_file, hmap, known_schools)
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        result = read_workbook(path, source_file, hmap, known_schools)
+    else:
+        raise InputError(f"{source_file}: unsupported file type {suffix or '(none)'}")
+    if result.ignored_columns:
+        log.info("%s: columns not in the header map ignored: %s", source_file,
+                 ", ".join(result.ignored_columns))
+    for header, near in result.suggestions.items():
+        log.warning("%s: unknown header %r looks like %r; add it to header_map in "
+                    "config/pipeline.yaml if it is that field", source_file, header, near)
+    return result
+
+
+# ---------------------------------------------------------------- folders
+
+def periods_in(raw_dir: Path) -> list[str]:
+    """Monthly folders (YYYY-MM) under the raw folder, sorted."""
+    if not raw_dir.is_dir():
+        raise InputError(f"{raw_dir}: raw data folder not found")
+    return sorted(
+        p.name for p in raw_dir.iterdir()
+        if p.is_dir() and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", p.name)
+    )
+
+
+def raw_files(raw_dir: Path, period: str) -> list[tuple[str, Path]]:
+    """(source_file, path) of every submission in the folders up to the period, in order."""
+    found = []
+    for folder in periods_in(raw_dir):
+        if folder > period:
+            break
+        for p in sorted((raw_dir / folder).iterdir(), key=lambda q: q.name):
+            if p.is_file() and not p.name.startswith((".", "~$")) and p.name.lower() not in (
+                "readme.md", "readme.txt"
+            ):
+                found.append((f"{folder}/{p.name}", p))
+    return found

@@ -1,0 +1,165 @@
+"""Reading reference tables and writing outputs safely (the I/O edge of the pipeline)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import InputError
+
+SCHOOL_COLUMNS = ("school_id", "school_name", "aliases", "school_type", "ownership", "district",
+                  "quota")
+MAJOR_COLUMNS = ("major", "aliases", "industry")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{path}: reference table not found")
+    from pipeline.ingest import decode_bytes
+
+    import io as _io
+
+    text, _ = decode_bytes(path.read_bytes(), str(path))
+    try:
+        df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    df = df[list(columns)].apply(lambda col: col.str.strip())
+    return df
+
+
+def read_schools(reference_dir: Path, school_types: tuple[str, ...], target: int) -> pd.DataFrame:
+    """The quota table, checked: unique ids, known types, positive whole quotas summing to
+    the target."""
+    path = Path(reference_dir) / "schools.csv"
+    df = _read_table(path, SCHOOL_COLUMNS)
+    if df.empty:
+        raise InputError(f"{path}: the quota table has no schools")
+    if (df["school_id"] == "").any():
+        raise InputError(f"{path}: a school has no school_id")
+    dup = df["school_id"][df["school_id"].duplicated()]
+    if len(dup):
+        raise InputError(f"{path}: duplicate school_id {dup.iloc[0]}")
+    bad_type = df.loc[~df["school_type"].isin(school_types), "school_type"]
+    if len(bad_type):
+        raise InputError(f"{path}: unknown school_type {bad_type.iloc[0]!r} "
+                         f"(expected {', '.join(school_types)})")
+    quota = pd.to_numeric(df["quota"], errors="coerce")
+    bad = df.loc[quota.isna() | (quota <= 0) | (quota % 1 != 0), "school_id"]
+    if len(bad):
+        raise InputError(f"{path}: quota of {bad.iloc[0]} must be a positive whole number")
+    df["quota"] = quota.astype(np.int64)
+    total = int(df["quota"].sum())
+    if total != target:
+        raise InputError(f"{path}: quotas sum to {total}, not the target {target}")
+    return df.sort_values("school_id", kind="stable").reset_index(drop=True)
+
+
+def read_majors(reference_dir: Path, industries: tuple[str, ...]) -> pd.DataFrame:
+    """The majors table, checked: unique majors mapping to known industries."""
+    path = Path(reference_dir) / "majors.csv"
+    df = _read_table(path, MAJOR_COLUMNS)
+    dup = df["major"][df["major"].duplicated()]
+    if len(dup):
+        raise InputError(f"{path}: duplicate major {dup.iloc[0]!r}")
+    bad = df.loc[~df["industry"].isin(industries), "industry"]
+    if len(bad):
+        raise InputError(f"{path}: unknown industry {bad.iloc[0]!r}")
+    return df.reset_index(drop=True)
+
+
+def is_synthetic(reference_dir: Path) -> bool:
+    """Whether the reference folder is the synthetic sample (it carries a marker file)."""
+    return (Path(reference_dir) / "SYNTHETIC.txt").exists()
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        f = float(value)
+        return None if math.isnan(f) else f
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Stable, readable JSON (sorted keys, UTF-8, no NaN)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(_jsonable(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file written by a previous stage."""
+    if not path.is_file():
+        raise InputError(f"{path}: not found (run the previous stage first)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def inert_text(values: pd.Series) -> pd.Series:
+    """Text that a spreadsheet will not run as a formula: a leading ' before = + - @."""
+    s = values.astype(object)
+    mask = s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+    return s.where(~mask, "'" + s.astype(str))
+
+
+def write_csv(path: Path, df: pd.DataFrame) -> None:
+    """UTF-8 CSV with BOM (opens in Excel with Chinese intact), text cells made inert."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = inert_text(out[col])
+    out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV written by a previous stage."""
+    if not path.is_file():
+        raise InputError(f"{path}: not found (run the previous stage first)")
+    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a stage file; one-line error if the previous stage has not run."""
+    if not path.is_file():
+        raise InputError(f"{path}: not found (run the previous stage first)")
+    return pd.read_parquet(path)
+
+
+def write_parquet(path: Path, df: pd.DataFrame) -> None:
+    """Parquet without the index."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(path, index=False)
