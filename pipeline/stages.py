@@ -155,3 +155,131 @@ def clean_stage(ctx: StageContext) -> dict:
         "skipped_lines": int(recon["skipped_lines"].sum()),
         "unreadable_files": len(report["unreadable_files"]),
     }
+
+
+# ---------------------------------------------------------------- stage 03
+
+def _month_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def fulfilment_stage(ctx: StageContext) -> dict:
+    """Stage 03: counts, breakdowns, the monthly series, revisions, reward inputs."""
+    from pipeline import fulfilment as ful
+
+    cfg = load_pipeline_config(ctx.config_dir)
+    schools, _ = load_reference(ctx, cfg)
+    p, o = ctx.period_processed, ctx.out_dir
+    enrollment = io.read_parquet(p / "enrollment.parquet")
+    records = io.read_parquet(p / "records.parquet")
+    vint = io.read_parquet(p / "vintages.parquet")
+    recon = io.read_csv(o / "reconciliation.csv")
+    end = as_of(ctx.period)
+    f = ful.flags(enrollment, end, cfg.counting_basis, cfg.registered_statuses)
+
+    per_school = ful.by_school(enrollment, f, schools, cfg.autumn_label)
+    orders = {
+        "school_type": tuple(cfg.levels_by_school_type),
+        "intake": (cfg.autumn_label, cfg.spring_label),
+        "target_group": cfg.target_groups,
+        "group_kind": ("社会人员", "应往届毕业生"),
+        "disabled": ("是", "否"),
+        "industry": cfg.industries,
+        "level": cfg.levels,
+        "study_mode": ("全日制", "非全日制"),
+        "class_type": ("普通班", "订单班", "定向班", "委托班"),
+    }
+    breakdowns = ful.breakdowns(enrollment, f, schools, cfg.social_groups, orders)
+    month_ends = [(m, as_of(m)) for m in months(cfg.first_period, ctx.period)]
+    known_now = ful.series(enrollment, month_ends, cfg.target, cfg.trajectory_start,
+                           cfg.trajectory_end, cfg.counting_basis, cfg.registered_statuses)
+    vintage_totals = vint.groupby("month")["counted"].sum()
+    revisions = ful.revisions(vintage_totals, known_now)
+    months_left = _month_index(cfg.window_end.strftime("%Y-%m")) - _month_index(ctx.period)
+    projection = ful.projection(known_now, cfg.projection_months, months_left,
+                                cfg.window_end, cfg.target)
+    inputs = ful.reward_inputs(enrollment, f, records, schools, cfg.intake_cutoff,
+                               cfg.social_groups)
+    disabled_by_school = (
+        enrollment.assign(d=f["counted"].to_numpy() & enrollment["disabled"].to_numpy(),
+                          t=f["counted"].to_numpy())
+        .groupby("school_id")[["d", "t"]].sum()
+        .rename(columns={"d": "disabled_counted", "t": "total_counted"})
+    )
+    disabled_by_school = schools[["school_id", "school_name"]].merge(
+        disabled_by_school, left_on="school_id", right_index=True, how="left"
+    ).fillna({"disabled_counted": 0, "total_counted": 0}).astype(
+        {"disabled_counted": "int64", "total_counted": "int64"})
+
+    counted = int(f["counted"].sum())
+    prev = known_now["counted"].iloc[-2] if len(known_now) > 1 else None
+    summary = {
+        "period": ctx.period,
+        "as_of": end.isoformat(),
+        "target": cfg.target,
+        "admitted": int(f["admitted"].sum()),
+        "registered": int(f["registered"].sum()),
+        "counted": counted,
+        "fulfilment_rate": counted / cfg.target,
+        "raw_rows": int(recon["raw_rows"].sum()),
+        "clean_rows": int(recon["clean_rows"].sum()),
+        "quarantined_rows": int(recon["quarantined_rows"].sum()),
+        "superseded_rows": int(recon["superseded_rows"].sum()),
+        "skipped_lines": int(recon["skipped_lines"].sum()),
+        "counting_basis": cfg.counting_basis,
+        "intake_cutoff": cfg.intake_cutoff.isoformat(),
+        "window_start": cfg.window_start.isoformat(),
+        "window_end": cfg.window_end.isoformat(),
+        "previous_period": known_now["month"].iloc[-2] if len(known_now) > 1 else None,
+        "previous_counted": None if prev is None else int(prev),
+        "change_since_last_month": None if prev is None else counted - int(prev),
+        "target_trajectory": float(known_now["target_trajectory"].iloc[-1]),
+        "projection": projection,
+        "synthetic": io.is_synthetic(ctx.reference_dir),
+    }
+    io.write_json(o / "summary.json", summary)
+    io.write_csv(o / "fulfilment_by_school.csv", per_school)
+    io.write_csv(o / "breakdowns.csv", breakdowns)
+    io.write_csv(o / "series.csv", known_now)
+    io.write_csv(o / "revisions.csv", revisions)
+    io.write_csv(o / "disabled_by_school.csv", disabled_by_school)
+    io.write_parquet(p / "reward_inputs.parquet", inputs)
+    return summary
+
+
+# ---------------------------------------------------------------- stage 04
+
+def rewards_stage(ctx: StageContext) -> dict:
+    """Stage 04: gates, components, score, rank, allocation and sensitivity."""
+    from pipeline import rewards as rw
+
+    policy = rw.load_reward_policy(ctx.config_dir / "rewards.yaml")
+    inputs = io.read_parquet(ctx.period_processed / "reward_inputs.parquet")
+    detail = rw.compute_rewards(inputs, policy)
+    sens = rw.sensitivity(inputs, policy)
+    detail = detail.merge(sens, on="school_id", how="left")
+    detail["reason"] = [rw.reason(r, ctx.lang) for r in detail.to_dict("records")]
+    table = rw.rewards_table(detail)
+    meta = {**rw.allocation_summary(detail, policy), "policy": policy.to_dict()}
+    io.write_csv(ctx.out_dir / "rewards.csv", table)
+    io.write_csv(ctx.out_dir / "rewards_detail.csv", detail)
+    io.write_json(ctx.out_dir / "rewards_meta.json", meta)
+    return meta
+
+
+def reconciliation_check(recon: pd.DataFrame) -> pd.DataFrame:
+    """Totals of the reconciliation, with a check that every file adds up."""
+    cols = ["raw_rows", "clean_rows", "quarantined_rows", "superseded_rows", "skipped_lines"]
+    totals = recon[cols].sum()
+    adds_up = (recon["raw_rows"] == recon["clean_rows"] + recon["quarantined_rows"]
+               + recon["superseded_rows"]).all()
+    return pd.DataFrame({"total": totals}).T.assign(adds_up=bool(adds_up))
+
+
+def quarantine_by_reason(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Rows carrying each reason code, with its Chinese explanation."""
+    codes = quarantine["reasons"].astype(str).str.split(";").explode()
+    codes = codes[codes != ""]
+    counts = codes.value_counts().rename_axis("reason").reset_index(name="rows")
+    counts["explanation"] = counts["reason"].map(REASON_TEXT_ZH)
+    return counts.sort_values(["rows", "reason"], ascending=[False, True]).reset_index(drop=True)

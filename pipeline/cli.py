@@ -1,0 +1,91 @@
+"""Command line: ``kuozhao sample | run | bench`` (also ``python -m pipeline``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipeline.errors import KuozhaoError
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)  # noqa: T201 - the CLI's progress output
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="kuozhao",
+        description="Enrollment-expansion monitoring (技工院校扩招): clean, validate, count, "
+                    "reward, report.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("sample", help="write synthetic reference tables and raw submissions")
+    s.add_argument("--out", type=Path, default=Path("data"),
+                   help="folder that receives reference/ and raw/ (default: data)")
+    s.add_argument("--seed", type=int, default=20190901, help="random seed (default 20190901)")
+    s.add_argument("--rows", type=int, default=6000,
+                   help="approximate number of raw record rows (default 6000)")
+
+    r = sub.add_parser("run", help="run every stage for a period and publish its reports")
+    g = r.add_mutually_exclusive_group()
+    g.add_argument("--period", help="YYYY-MM (default: the latest folder under --raw)")
+    g.add_argument("--all", action="store_true", help="run every period found under --raw")
+    r.add_argument("--raw", type=Path, default=Path("data/raw"))
+    r.add_argument("--reference", type=Path, default=Path("data/reference"))
+    r.add_argument("--config", type=Path, default=Path("config"))
+    r.add_argument("--processed", type=Path, default=Path("data/processed"))
+    r.add_argument("--out", type=Path, default=Path("reports"))
+    r.add_argument("--lang", choices=("zh-CN", "en"), default=None,
+                   help="edition (default from config/pipeline.yaml)")
+    r.add_argument("--skip-unreadable", action="store_true",
+                   help="list unreadable files in the reconciliation and bulletin instead of "
+                        "stopping")
+
+    b = sub.add_parser("bench", help="time reading and the stages on N synthetic rows")
+    b.add_argument("--rows", type=int, default=1_000_000)
+    b.add_argument("--seed", type=int, default=20190901)
+    b.add_argument("--keep", type=Path, default=None,
+                   help="folder to keep the generated data in (default: a temporary folder)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; user errors end with one line and a non-zero exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="kuozhao: %(message)s")
+    try:
+        if args.command == "sample":
+            from pipeline.sample import write_sample
+
+            summary = write_sample(args.out, seed=args.seed, rows=args.rows)
+            _say(f"synthetic sample written to {args.out} ({summary})")
+        elif args.command == "run":
+            from pipeline.ingest import periods_in
+            from pipeline.run import run_period
+
+            periods = periods_in(args.raw) if args.all else [args.period]
+            for period in periods:
+                out = run_period(period, args.raw, args.reference, args.config,
+                                 args.processed, args.out, lang=args.lang,
+                                 skip_unreadable=args.skip_unreadable, progress=_say)
+                _say(f"published {out}")
+        elif args.command == "bench":
+            from pipeline.bench import bench
+
+            line = bench(args.rows, seed=args.seed, keep=args.keep, progress=_say)
+            print(line, flush=True)  # noqa: T201 - the bench's result line
+    except KuozhaoError as exc:
+        _say(f"kuozhao: error: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("kuozhao: interrupted; published outputs are unchanged")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Stage 03 logic: counting, breakdowns, the monthly series, revisions and the projection.
+
+Counting (DESIGN §6): *admitted* = clean records admitted on or before ``as_of``;
+*registered* = admitted with status 已注册, 休学 or 退学; *counted* = the configured basis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+BREAKDOWN_DIMENSIONS = (
+    "school_type", "ownership", "district", "intake", "target_group", "group_kind",
+    "disabled", "industry", "level", "study_mode", "class_type",
+)
+SCHOOL_COLUMNS = (
+    "school_id", "school_name", "school_type", "district", "quota", "admitted", "registered",
+    "counted", "fulfilment_rate", "autumn_2019", "spring_2020",
+)
+
+
+def flags(
+    enrollment: pd.DataFrame, as_of: dt.date, basis: str, registered_statuses: tuple[str, ...]
+) -> pd.DataFrame:
+    """Boolean ``admitted``, ``registered`` and ``counted`` per clean record."""
+    admitted = (enrollment["admission_date"] <= pd.Timestamp(as_of)).to_numpy()
+    registered = admitted & enrollment["status"].isin(registered_statuses).to_numpy()
+    counted = registered if basis == "registered" else admitted
+    return pd.DataFrame(
+        {"admitted": admitted, "registered": registered, "counted": counted},
+        index=enrollment.index,
+    )
+
+
+def ratio(num: pd.Series | float, den: pd.Series | float):
+    """num / den, 0 where the denominator is 0."""
+    if isinstance(den, pd.Series):
+        return (num / den.where(den != 0)).fillna(0.0)
+    return float(num) / den if den else 0.0
+
+
+def by_school(
+    enrollment: pd.DataFrame, f: pd.DataFrame, schools: pd.DataFrame, autumn_label: str
+) -> pd.DataFrame:
+    """``fulfilment_by_school.csv``: every school of the quota table, even with no records."""
+    autumn = f["counted"] & (enrollment["intake"] == autumn_label).to_numpy()
+    per = pd.DataFrame({
+        "school_id": enrollment["school_id"].to_numpy(),
+        "admitted": f["admitted"].to_numpy(),
+        "registered": f["registered"].to_numpy(),
+        "counted": f["counted"].to_numpy(),
+        "autumn_2019": np.asarray(autumn),
+    }).groupby("school_id").sum()
+    out = schools[["school_id", "school_name", "school_type", "district", "quota"]].merge(
+        per, left_on="school_id", right_index=True, how="left"
+    ).fillna({"admitted": 0, "registered": 0, "counted": 0, "autumn_2019": 0})
+    for c in ("admitted", "registered", "counted", "autumn_2019"):
+        out[c] = out[c].astype(np.int64)
+    out["spring_2020"] = out["counted"] - out["autumn_2019"]
+    out["fulfilment_rate"] = ratio(out["counted"], out["quota"])
+    return out[list(SCHOOL_COLUMNS)].sort_values("school_id").reset_index(drop=True)
+
+
+def breakdowns(
+    enrollment: pd.DataFrame,
+    f: pd.DataFrame,
+    schools: pd.DataFrame,
+    social_groups: tuple[str, ...],
+    orders: dict[str, tuple[str, ...]] | None = None,
+) -> pd.DataFrame:
+    """Admitted, registered and counted by each dimension, long format."""
+    e = enrollment.merge(
+        schools[["school_id", "ownership", "district"]], on="school_id", how="left"
+    )
+    e = e.assign(
+        group_kind=np.where(e["target_group"].isin(social_groups), "社会人员", "应往届毕业生"),
+        disabled=np.where(e["disabled"], "是", "否"),
+        admitted=f["admitted"].to_numpy(),
+        registered=f["registered"].to_numpy(),
+        counted=f["counted"].to_numpy(),
+    )
+    orders = orders or {}
+    parts = []
+    for dim in BREAKDOWN_DIMENSIONS:
+        g = (
+            e.assign(category=e[dim].astype(object).fillna("（未知）"))
+            .groupby("category")[["admitted", "registered", "counted"]].sum()
+        )
+        order = [c for c in orders.get(dim, ()) if c in g.index]
+        rest = sorted(c for c in g.index if c not in order)
+        g = g.loc[order + rest].reset_index()
+        parts.append(g.assign(dimension=dim))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["dimension", "category", "admitted", "registered", "counted"]].astype(
+        {"admitted": "int64", "registered": "int64", "counted": "int64"})
+
+
+def trajectory(day: dt.date, target: int, start: dt.date, end: dt.date) -> float:
+    """The straight-line target path: 0 before ``start``, ``target`` on ``end``."""
+    if day < start:
+        return 0.0
+    span = (end - start).days + 1
+    return target * min(1.0, ((day - start).days + 1) / span)
+
+
+def series(
+    enrollment: pd.DataFrame,
+    month_ends: list[tuple[str, dt.date]],
+    target: int,
+    traj_start: dt.date,
+    traj_end: dt.date,
+    basis: str,
+    registered_statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    """The monthly series as known now: cumulative counted at each month's end."""
+    rows = []
+    prev = None
+    for month, end in month_ends:
+        c = int(flags(enrollment, end, basis, registered_statuses)["counted"].sum())
+        t = trajectory(end, target, traj_start, traj_end)
+        rows.append({
+            "month": month, "as_of": end.isoformat(), "counted": c,
+            "target_trajectory": round(t, 2), "gap": round(t - c, 2),
+            "change": None if prev is None else c - prev,
+            "fulfilment_rate": c / target,
+        })
+        prev = c
+    out = pd.DataFrame(rows)
+    out["change"] = out["change"].astype("Int64")
+    return out
+
+
+def revisions(vintage_totals: pd.Series, known_now: pd.DataFrame) -> pd.DataFrame:
+    """Each month's figure as first published (``vintage_totals``, indexed by month)
+    against the figure known now."""
+    now = known_now.set_index("month")["counted"]
+    months = [m for m in now.index if m in vintage_totals.index]
+    out = pd.DataFrame({
+        "month": months,
+        "first_published": [int(vintage_totals[m]) for m in months],
+        "current": [int(now[m]) for m in months],
+    })
+    out["revision"] = out["current"] - out["first_published"]
+    return out
+
+
+def projection(
+    known_now: pd.DataFrame, months_back: int, months_left: int, deadline: dt.date, target: int
+) -> dict:
+    """Counted at the deadline if the recent pace holds: the mean monthly gain over the last
+    ``months_back`` months (fewer when the series is shorter), times the months left."""
+    counted = known_now["counted"].tolist()
+    current = counted[-1] if counted else 0
+    k = min(months_back, len(counted) - 1)
+    pace = (counted[-1] - counted[-1 - k]) / k if k > 0 else float(current)
+    projected = current + pace * max(months_left, 0)
+    return {
+        "method": f"mean monthly gain over the last {k if k > 0 else 1} month(s) "
+                  f"carried forward {max(months_left, 0)} month(s) to the deadline",
+        "months_back": k if k > 0 else 1,
+        "months_left": max(months_left, 0),
+        "deadline": deadline.isoformat(),
+        "monthly_pace": round(pace, 2),
+        "projected_counted": int(round(projected)),
+        "projected_rate": projected / target,
+    }
+
+
+def reward_inputs(
+    enrollment: pd.DataFrame,
+    f: pd.DataFrame,
+    records: pd.DataFrame,
+    schools: pd.DataFrame,
+    cutoff: dt.date,
+    social_groups: tuple[str, ...],
+) -> pd.DataFrame:
+    """DESIGN §5 inputs per school."""
+    cut = (enrollment["admission_date"] <= pd.Timestamp(cutoff)).to_numpy()
+    counted = f["counted"].to_numpy()
+    per = pd.DataFrame({
+        "school_id": enrollment["school_id"].to_numpy(),
+        "c": counted,
+        "admitted": f["admitted"].to_numpy(),
+        "admitted_by_cutoff": f["admitted"].to_numpy() & cut,
+        "social": counted & enrollment["target_group"].isin(social_groups).to_numpy(),
+        "withdrawn": counted & (enrollment["status"] == "退学").to_numpy(),
+        "priority": counted & (enrollment["industry"] != "其他").to_numpy(),
+    }).groupby("school_id").sum()
+    standing = records[records["state"] != "superseded"]
+    files = pd.DataFrame({
+        "school_id": standing["file_school_id"],
+        "standing": 1,
+        "quarantined": (standing["state"] == "quarantined").astype(int),
+    }).groupby("school_id").sum()
+    out = schools[["school_id", "school_name", "quota"]].merge(
+        per, left_on="school_id", right_index=True, how="left"
+    ).merge(files, left_on="school_id", right_index=True, how="left")
+    cols = ["c", "admitted", "admitted_by_cutoff", "social", "withdrawn", "priority",
+            "standing", "quarantined"]
+    out[cols] = out[cols].fillna(0).astype(np.int64)
+    return out.sort_values("school_id").reset_index(drop=True)

@@ -1,0 +1,668 @@
+"""Reward policy (以奖代补): gates, components, score, rank, allocation and sensitivity.
+
+DESIGN.md §5 is implemented literally; ``config/rewards.yaml`` carries every number. The
+functions here are pure: they take DataFrames and a :class:`RewardPolicy` and return new
+DataFrames, so every figure can be recomputed and checked by hand.
+
+Floating-point conventions (documented because evaluators check amounts to the yuan):
+
+* A ratio with a zero denominator is 0 (DESIGN §5), so a school with no standing rows has
+  ``data_quality = 1 - 0 = 1`` and a school with quota 0 has ``fulfilment = speed = 0``.
+* Gate values, and scores compared with tier thresholds or with each other for the rank, are
+  rounded to :data:`COMPARE_DECIMALS` (9) decimal places first. Float arithmetic can land a
+  value that equals a threshold mathematically one unit in the last place below it
+  (``0.7999999999999999`` for 0.8); with counts below 10⁸ two genuinely different ratios
+  differ by far more than 10⁻⁹, so the rounding only removes noise. Reported values are the
+  unrounded ones.
+* Exact shares of a pool of millions of yuan carry float noise of a few 10⁻⁹ yuan (the unit
+  in the last place of 5,000,000 is 9.3·10⁻¹⁰), so for the largest-remainder method the
+  fractional parts are rounded to :data:`REMAINDER_DECIMALS` (6) decimal places — a
+  micro-yuan — before they are ranked: remainders that are equal on paper tie and the
+  ``school_id`` decides, as the policy says. A share within a micro-yuan below a whole yuan
+  counts as that whole yuan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from pipeline.errors import ConfigError, InputError
+
+COMPARE_DECIMALS = 9
+REMAINDER_DECIMALS = 6
+WEIGHT_SUM_TOLERANCE = 1e-9
+
+ALLOCATIONS = ("proportional", "tiered")
+GATES = ("fulfilment", "data_quality", "withdrawal")
+COUNT_COLUMNS = (
+    "quota",
+    "c",
+    "admitted",
+    "admitted_by_cutoff",
+    "social",
+    "withdrawn",
+    "priority",
+    "standing",
+    "quarantined",
+)
+INPUT_COLUMNS = ("school_id", "school_name", *COUNT_COLUMNS)
+MEASURE_COLUMNS = (
+    "fulfilment",
+    "data_quality",
+    "withdrawal",
+    "retention",
+    "social_share",
+    "priority_share",
+)
+COMPONENT_COLUMNS = ("speed", "expansion", "quality")
+REWARDS_CSV_COLUMNS = (
+    "school_id",
+    "eligible",
+    "failed_gates",
+    *COMPONENT_COLUMNS,
+    "score",
+    "rank",
+    "reward_yuan",
+)
+SENSITIVITY_COLUMNS = (
+    "school_id",
+    "rank_best",
+    "rank_worst",
+    "yuan_min",
+    "yuan_max",
+    "tier_min",
+    "tier_max",
+    "tier_changes",
+)
+
+
+# --------------------------------------------------------------------------- the policy
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Eligibility thresholds; comparisons are inclusive."""
+
+    fulfilment_min: float
+    data_quality_min: float
+    withdrawal_max: float
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the three components in the score; they sum to 1."""
+
+    speed: float
+    expansion: float
+    quality: float
+
+
+@dataclass(frozen=True)
+class ExpansionRule:
+    """``expansion = fulfilment × min(fulfilment, cap) / cap + social × social_share``."""
+
+    fulfilment: float
+    social: float
+    fulfilment_cap: float
+
+
+@dataclass(frozen=True)
+class QualityRule:
+    """Relative weights of the weighted mean that makes ``quality``."""
+
+    retention: float
+    priority_share: float
+    data_quality: float
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A score band: schools with ``score >= min_score`` (and below the band above) are in it."""
+
+    tier: int
+    min_score: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class RewardPolicy:
+    """Everything in ``config/rewards.yaml``, validated and typed."""
+
+    gates: Gates
+    weights: Weights
+    expansion: ExpansionRule
+    quality: QualityRule
+    tiers: tuple[Tier, ...]
+    pool_yuan: int
+    allocation: str
+    sensitivity_factors: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the policy in the shape of ``rewards.yaml`` (for ``rewards_meta.json``)."""
+        return {
+            "gates": asdict(self.gates),
+            "weights": asdict(self.weights),
+            "expansion": asdict(self.expansion),
+            "quality": asdict(self.quality),
+            "tiers": [asdict(t) for t in self.tiers],
+            "pool_yuan": self.pool_yuan,
+            "allocation": self.allocation,
+            "sensitivity": {"factors": list(self.sensitivity_factors)},
+        }
+
+
+_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "gates": ("fulfilment_min", "data_quality_min", "withdrawal_max"),
+    "weights": ("speed", "expansion", "quality"),
+    "expansion": ("fulfilment", "social", "fulfilment_cap"),
+    "quality": ("retention", "priority_share", "data_quality"),
+}
+_TOP_KEYS = (*_SECTION_KEYS, "tiers", "pool_yuan", "allocation", "sensitivity")
+_TIER_KEYS = ("tier", "min_score", "weight")
+
+
+class _Checker:
+    """Turns a parsed YAML document into typed values, raising one-line ConfigErrors."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, message: str) -> ConfigError:
+        """Build a ConfigError whose single line starts with the file name."""
+        return ConfigError(f"{self.source}: {' '.join(message.split())}")
+
+    def mapping(self, value: Any, key: str, keys: Sequence[str]) -> dict[str, Any]:
+        """Check for a mapping with exactly ``keys``: no unknown key, no missing key."""
+        where = f"{key}." if key else ""
+        if not isinstance(value, Mapping):
+            what = f"{key} must be" if key else "the file must be"
+            raise self.fail(f"{what} a mapping of {', '.join(keys)}, got {_show(value)}")
+        for name in value:
+            if name not in keys:
+                raise self.fail(f"unknown key {where}{name} (expected one of {', '.join(keys)})")
+        for name in keys:
+            if name not in value:
+                raise self.fail(f"missing key {where}{name}")
+        return dict(value)
+
+    def number(
+        self,
+        value: Any,
+        key: str,
+        low: float | None = None,
+        high: float | None = None,
+        *,
+        low_open: bool = False,
+    ) -> float:
+        """Check for a finite real number (not a boolean) within the given bounds."""
+        ok = (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (low is None or (value > low if low_open else value >= low))
+            and (high is None or value <= high)
+        )
+        if not ok:
+            if low is not None and high is not None:
+                rule = f"a number between {_fmt(low)} and {_fmt(high)}"
+            elif low is not None:
+                rule = f"a number {'>' if low_open else '>='} {_fmt(low)}"
+            else:
+                rule = "a number"
+            raise self.fail(f"{key} must be {rule}, got {_show(value)}")
+        return float(value)
+
+    def weights_sum_to_one(self, key: str, values: Mapping[str, float]) -> None:
+        """Check that the values of a weights section sum to 1 within the tolerance."""
+        total = sum(values.values())
+        if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+            terms = " + ".join(f"{k} {_fmt(v)}" for k, v in values.items())
+            raise self.fail(f"{key} must sum to 1, got {_fmt(total)} ({terms})")
+
+
+def _fmt(x: float) -> str:
+    return repr(float(x)).removesuffix(".0") if float(x).is_integer() else repr(float(x))
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def policy_from_mapping(data: Any, source: str = "rewards.yaml") -> RewardPolicy:
+    """Validate a parsed ``rewards.yaml`` document into a :class:`RewardPolicy`.
+
+    ``source`` names the file in error messages. Raises :class:`ConfigError` (one line naming
+    the key) on any unknown, missing or ill-typed key or out-of-range value.
+    """
+    check = _Checker(source)
+    top = check.mapping(data, "", _TOP_KEYS)
+    sections: dict[str, dict[str, float]] = {}
+    for name, keys in _SECTION_KEYS.items():
+        sections[name] = check.mapping(top[name], name, keys)
+    gates = {k: check.number(v, f"gates.{k}", 0.0, 1.0) for k, v in sections["gates"].items()}
+    weights = {k: check.number(v, f"weights.{k}", 0.0, 1.0) for k, v in sections["weights"].items()}
+    check.weights_sum_to_one("weights", weights)
+    exp_raw = sections["expansion"]
+    expansion = {
+        k: check.number(exp_raw[k], f"expansion.{k}", 0.0, 1.0) for k in ("fulfilment", "social")
+    }
+    check.weights_sum_to_one("expansion.fulfilment and expansion.social", expansion)
+    expansion["fulfilment_cap"] = check.number(
+        exp_raw["fulfilment_cap"], "expansion.fulfilment_cap", 0.0, low_open=True
+    )
+    quality = {k: check.number(v, f"quality.{k}", 0.0) for k, v in sections["quality"].items()}
+    if sum(quality.values()) <= 0:
+        raise check.fail("quality weights must not all be 0")
+
+    tiers = _tiers(check, top["tiers"])
+
+    pool = top["pool_yuan"]
+    if isinstance(pool, bool) or not isinstance(pool, int) or pool <= 0:
+        raise check.fail(f"pool_yuan must be a positive whole number of yuan, got {_show(pool)}")
+
+    allocation = top["allocation"]
+    if allocation not in ALLOCATIONS:
+        raise check.fail(
+            f"allocation must be one of {', '.join(ALLOCATIONS)}, got {_show(allocation)}"
+        )
+
+    sens = check.mapping(top["sensitivity"], "sensitivity", ("factors",))
+    factors = sens["factors"]
+    if not isinstance(factors, list) or not factors:
+        raise check.fail(
+            f"sensitivity.factors must be a non-empty list of numbers, got {_show(factors)}"
+        )
+    factor_values = tuple(
+        check.number(f, f"sensitivity.factors[{i}]", 0.0, low_open=True)
+        for i, f in enumerate(factors)
+    )
+
+    return RewardPolicy(
+        gates=Gates(**gates),
+        weights=Weights(**weights),
+        expansion=ExpansionRule(**expansion),
+        quality=QualityRule(**quality),
+        tiers=tiers,
+        pool_yuan=int(pool),
+        allocation=str(allocation),
+        sensitivity_factors=factor_values,
+    )
+
+
+def _tiers(check: _Checker, value: Any) -> tuple[Tier, ...]:
+    """Validate the ``tiers`` list: distinct labels, strictly falling min_score ending at 0."""
+    if not isinstance(value, list) or not value:
+        raise check.fail(f"tiers must be a non-empty list of tiers, got {_show(value)}")
+    tiers: list[Tier] = []
+    for i, item in enumerate(value):
+        key = f"tiers[{i}]"
+        raw = check.mapping(item, key, _TIER_KEYS)
+        label = raw["tier"]
+        if isinstance(label, bool) or not isinstance(label, int) or label <= 0:
+            raise check.fail(f"{key}.tier must be a positive whole number, got {_show(label)}")
+        tier = Tier(
+            tier=label,
+            min_score=check.number(raw["min_score"], f"{key}.min_score", 0.0, 1.0),
+            weight=check.number(raw["weight"], f"{key}.weight", 0.0),
+        )
+        if tiers and tier.min_score >= tiers[-1].min_score:
+            raise check.fail(
+                f"{key}.min_score must be below the tier above it "
+                f"({_fmt(tiers[-1].min_score)}), got {_fmt(tier.min_score)}"
+            )
+        if any(t.tier == label for t in tiers):
+            raise check.fail(f"{key}.tier {label} appears twice")
+        tiers.append(tier)
+    if tiers[-1].min_score != 0:
+        raise check.fail(
+            f"tiers[{len(tiers) - 1}].min_score must be 0 so that every score has a tier, "
+            f"got {_fmt(tiers[-1].min_score)}"
+        )
+    return tuple(tiers)
+
+
+def load_reward_policy(path: Path) -> RewardPolicy:
+    """Read and validate ``rewards.yaml``.
+
+    Any wrong, unknown or missing key or bad value raises :class:`ConfigError` with one line
+    naming the file and the key, e.g.
+    ``rewards.yaml: weights.speed must be a number between 0 and 1, got 'abc'``.
+    """
+    path = Path(path)
+    source = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: file not found ({path})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot be read ({type(exc).__name__})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigError(f"{source}: not valid YAML{where} ({problem})") from None
+    return policy_from_mapping(data, source)
+
+
+# --------------------------------------------------------------------------- computation
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """``num / den``, and 0 where ``den`` is 0 (DESIGN §5)."""
+    n = num.to_numpy(dtype=float)
+    d = den.to_numpy(dtype=float)
+    out = np.divide(n, d, out=np.zeros_like(n), where=d != 0)
+    return pd.Series(out, index=num.index)
+
+
+def _check_inputs(inputs: pd.DataFrame) -> pd.DataFrame:
+    """Check the per-school inputs and return a copy with integer counts."""
+    missing = [c for c in INPUT_COLUMNS if c not in inputs.columns]
+    if missing:
+        raise InputError(f"reward inputs: missing column(s) {', '.join(missing)}")
+    extras = [c for c in inputs.columns if c not in INPUT_COLUMNS]
+    frame = inputs.loc[:, [*INPUT_COLUMNS, *extras]].reset_index(drop=True)
+    ids = frame["school_id"]
+    if ids.isna().any():
+        raise InputError("reward inputs: a row has no school_id")
+    frame["school_id"] = ids.astype(str)
+    dup = frame["school_id"][frame["school_id"].duplicated()]
+    if not dup.empty:
+        raise InputError(f"reward inputs: school_id {dup.iloc[0]} appears more than once")
+    for col in COUNT_COLUMNS:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = values.isna() | (values < 0) | (values != np.floor(values))
+        if bad.any():
+            school = frame["school_id"][bad].iloc[0]
+            raise InputError(
+                f"reward inputs: {col} of {school} must be a whole number >= 0, "
+                f"got {_show(frame[col][bad].iloc[0])}"
+            )
+        frame[col] = values.astype(np.int64)
+    return frame
+
+
+def _measures(frame: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
+    """Add the measures, gates, eligibility and the three components."""
+    fulfilment = _ratio(frame["c"], frame["quota"])
+    withdrawal = _ratio(frame["withdrawn"], frame["c"])
+    out = frame.assign(
+        fulfilment=fulfilment,
+        data_quality=1 - _ratio(frame["quarantined"], frame["standing"]),
+        withdrawal=withdrawal,
+        retention=1 - withdrawal,
+        social_share=_ratio(frame["social"], frame["c"]),
+        priority_share=_ratio(frame["priority"], frame["c"]),
+    )
+
+    g = policy.gates
+    gate_rules = {
+        "fulfilment": (g.fulfilment_min, lambda v, t: v >= t),
+        "data_quality": (g.data_quality_min, lambda v, t: v >= t),
+        "withdrawal": (g.withdrawal_max, lambda v, t: v <= t),
+    }
+    gate_cols: dict[str, Any] = {}
+    failed = pd.Series("", index=out.index, dtype=object)
+    for name in GATES:
+        threshold, passes = gate_rules[name]
+        value = out[name]
+        ok = passes(value.round(COMPARE_DECIMALS), threshold).astype(bool)
+        gate_cols[f"gate_{name}_threshold"] = threshold
+        gate_cols[f"gate_{name}_value"] = value
+        gate_cols[f"gate_{name}_pass"] = ok
+        failed = failed + np.where(ok, "", f"{name};")
+    passed = [gate_cols[f"gate_{name}_pass"] for name in GATES]
+    out = out.assign(
+        **gate_cols,
+        eligible=np.logical_and.reduce(passed).astype(bool),
+        failed_gates=failed.str.rstrip(";"),
+    )
+
+    e, q = policy.expansion, policy.quality
+    capped = np.minimum(out["fulfilment"], e.fulfilment_cap)
+    q_total = q.retention + q.priority_share + q.data_quality
+    return out.assign(
+        speed=np.minimum(1.0, _ratio(out["admitted_by_cutoff"], out["quota"])),
+        expansion=e.fulfilment * capped / e.fulfilment_cap + e.social * out["social_share"],
+        quality=(
+            q.retention * out["retention"]
+            + q.priority_share * out["priority_share"]
+            + q.data_quality * out["data_quality"]
+        )
+        / q_total,
+    )
+
+
+def _split(amount: float, weights: np.ndarray) -> np.ndarray:
+    """``amount × wᵢ / Σw``; equal parts if every weight is 0 (see module notes)."""
+    total = weights.sum()
+    if total > 0:
+        return amount * weights / total
+    return np.full(len(weights), amount / len(weights))
+
+
+def largest_remainder(shares: Sequence[float], keys: Sequence[str], total: int) -> np.ndarray:
+    """Whole amounts from exact ``shares`` that sum to ``total`` (the largest-remainder method).
+
+    Each gets the floor of its share; the units left over go one each to the largest
+    fractional parts, ties by ``keys`` ascending. Fractional parts are rounded to
+    :data:`REMAINDER_DECIMALS` places first (see the module notes). The shares must sum to
+    ``total`` up to float noise.
+    """
+    exact = np.asarray(shares, dtype=float)
+    if exact.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    base = np.floor(exact)
+    frac = np.round(exact - base, REMAINDER_DECIMALS)
+    whole = frac >= 1.0
+    base = np.where(whole, base + 1, base).astype(np.int64)
+    frac = np.where(whole, 0.0, frac)
+    leftover = int(total - base.sum())
+    if not 0 <= leftover <= exact.size:
+        raise ValueError(f"shares sum to {exact.sum()!r}, not to {total}")
+    order = np.lexsort((np.asarray(keys, dtype=str), -frac))
+    base[order[:leftover]] += 1
+    return base
+
+
+def _tier_values(score: pd.Series, tiers: Sequence[Tier], field: str) -> np.ndarray:
+    """Return the tier label or weight of each score (the first tier it reaches)."""
+    key = score.round(COMPARE_DECIMALS).to_numpy()
+    conditions = [key >= t.min_score for t in tiers]
+    choices = [getattr(t, field) for t in tiers]
+    return np.select(conditions, choices, default=getattr(tiers[-1], field))
+
+
+def _outcome(measured: pd.DataFrame, weights: Weights, policy: RewardPolicy) -> pd.DataFrame:
+    """Score, rank, tier, exact share and amount for one set of weights."""
+    score = (
+        weights.speed * measured["speed"]
+        + weights.expansion * measured["expansion"]
+        + weights.quality * measured["quality"]
+    )
+    order = (
+        pd.DataFrame({"key": -score.round(COMPARE_DECIMALS), "id": measured["school_id"]})
+        .sort_values(["key", "id"], kind="mergesort")
+        .index
+    )
+    rank = pd.Series(np.arange(1, len(order) + 1), index=order).reindex(measured.index)
+    tier = _tier_values(score, policy.tiers, "tier").astype(np.int64)
+
+    eligible = measured["eligible"].to_numpy(dtype=bool)
+    exact = np.zeros(len(measured))
+    amounts = np.zeros(len(measured), dtype=np.int64)
+    if eligible.any():
+        c = measured["c"].to_numpy(dtype=float)[eligible]
+        if policy.allocation == "proportional":
+            exact[eligible] = _split(float(policy.pool_yuan), score.to_numpy()[eligible] * c)
+        else:
+            half = policy.pool_yuan / 2
+            tier_weight = _tier_values(score, policy.tiers, "weight").astype(float)
+            exact[eligible] = _split(half, c) + _split(half, tier_weight[eligible])
+        amounts[eligible] = largest_remainder(
+            exact[eligible], measured["school_id"].to_numpy()[eligible], policy.pool_yuan
+        )
+    return pd.DataFrame(
+        {
+            "score": score,
+            "rank": rank.astype(np.int64),
+            "tier": tier,
+            "exact_share": exact,
+            "reward_yuan": amounts,
+        },
+        index=measured.index,
+    )
+
+
+def compute_rewards(inputs: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
+    """Gates, measures, components, score, rank, tier and amount per school.
+
+    ``inputs`` has one row per school with the columns of :data:`INPUT_COLUMNS`. The result
+    has one row per school, sorted by rank: every input column, the measures, for each gate
+    ``gate_<g>_threshold``, ``gate_<g>_value`` and ``gate_<g>_pass``, ``eligible``,
+    ``failed_gates`` (``;``-joined in the order fulfilment;data_quality;withdrawal, ``''`` if
+    none), ``speed``, ``expansion``, ``quality``, ``score``, ``rank``, ``tier``,
+    ``exact_share`` and ``reward_yuan``. If no school is eligible every amount is 0 and the
+    pool is unallocated (see :func:`allocation_summary`).
+    """
+    measured = _measures(_check_inputs(inputs), policy)
+    detail = measured.join(_outcome(measured, policy.weights, policy))
+    return detail.sort_values("rank", kind="mergesort").reset_index(drop=True)
+
+
+def allocation_summary(detail: pd.DataFrame, policy: RewardPolicy) -> dict[str, Any]:
+    """Pool, allocation and how much of it was paid out (for ``rewards_meta.json``)."""
+    allocated = int(detail["reward_yuan"].sum()) if len(detail) else 0
+    eligible = int(detail["eligible"].sum()) if len(detail) else 0
+    return {
+        "pool_yuan": policy.pool_yuan,
+        "allocation": policy.allocation,
+        "eligible_schools": eligible,
+        "allocated_yuan": allocated,
+        "unallocated_yuan": policy.pool_yuan - allocated,
+        "unallocated": allocated == 0,
+    }
+
+
+def sensitivity(inputs: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
+    """Ranks, amounts and tiers over every combination of weight factors.
+
+    Each weight is multiplied by each of ``policy.sensitivity_factors`` (the default 0.8, 1.0,
+    1.2 gives 27 combinations), the three are renormalised to sum to 1, and score, rank, tier
+    and amount are recomputed. Returns, per school sorted by ``school_id``: ``rank_best``,
+    ``rank_worst``, ``yuan_min``, ``yuan_max``, ``tier_min``, ``tier_max`` and
+    ``tier_changes`` (the tier is not the same in every combination).
+    """
+    measured = _measures(_check_inputs(inputs), policy)
+    w = policy.weights
+    runs = []
+    for fs, fe, fq in itertools.product(policy.sensitivity_factors, repeat=3):
+        raw = (w.speed * fs, w.expansion * fe, w.quality * fq)
+        total = sum(raw)
+        weights = Weights(*(x / total for x in raw))
+        out = _outcome(measured, weights, policy)
+        runs.append(out.assign(school_id=measured["school_id"]))
+    if not runs or measured.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SENSITIVITY_COLUMNS})
+    grouped = pd.concat(runs, ignore_index=True).groupby("school_id", sort=True)
+    result = pd.DataFrame(
+        {
+            "rank_best": grouped["rank"].min(),
+            "rank_worst": grouped["rank"].max(),
+            "yuan_min": grouped["reward_yuan"].min(),
+            "yuan_max": grouped["reward_yuan"].max(),
+            "tier_min": grouped["tier"].min(),
+            "tier_max": grouped["tier"].max(),
+        }
+    )
+    result["tier_changes"] = result["tier_min"] != result["tier_max"]
+    return result.reset_index()[list(SENSITIVITY_COLUMNS)]
+
+
+def rewards_table(detail: pd.DataFrame) -> pd.DataFrame:
+    """Return the DESIGN §6 ``rewards.csv`` columns, sorted by ``school_id``."""
+    return (
+        detail.loc[:, list(REWARDS_CSV_COLUMNS)]
+        .sort_values("school_id", kind="mergesort")
+        .reset_index(drop=True)
+    )
+
+
+# --------------------------------------------------------------------------- explanation
+
+_GATE_LABELS = {
+    "zh-CN": {"fulfilment": "完成率", "data_quality": "数据质量", "withdrawal": "退学率"},
+    "en": {"fulfilment": "fulfilment", "data_quality": "data quality", "withdrawal": "withdrawal"},
+}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * float(x):.2f}%"
+
+
+def _gate_text(row: Mapping, gate: str, lang: str) -> str:
+    """One gate as 'value vs threshold', with the shortfall when it failed."""
+    label = _GATE_LABELS[lang][gate]
+    value = float(row[f"gate_{gate}_value"])
+    threshold = float(row[f"gate_{gate}_threshold"])
+    passed = bool(row[f"gate_{gate}_pass"])
+    is_max = gate == "withdrawal"
+    gap = abs(value - threshold) * 100
+    if passed:
+        sign = "≤" if is_max else "≥"
+        return f"{label} {_pct(value)} {sign} {_pct(threshold)}"
+    if lang == "zh-CN":
+        if is_max:
+            return f"{label} {_pct(value)} 高于上限 {_pct(threshold)}（超出 {gap:.2f} 个百分点）"
+        return f"{label} {_pct(value)} 低于门槛 {_pct(threshold)}（差 {gap:.2f} 个百分点）"
+    if is_max:
+        return (
+            f"{label} {_pct(value)} is above the {_pct(threshold)} maximum "
+            f"(over by {gap:.2f} points)"
+        )
+    return (
+        f"{label} {_pct(value)} is below the {_pct(threshold)} minimum (short by {gap:.2f} points)"
+    )
+
+
+def reason(row: Mapping, lang: str = "zh-CN") -> str:
+    """Explain in plain language one school's outcome (a row of :func:`compute_rewards`).
+
+    Says whether the school is eligible and, if not, which gates failed and by how much
+    (value against threshold, in percentage points); then score, rank and amount.
+    ``lang`` is ``zh-CN`` or ``en``.
+    """
+    if lang not in _GATE_LABELS:
+        raise ValueError(f"lang {lang!r}: expected one of {', '.join(_GATE_LABELS)}")
+    score = float(row["score"])
+    rank = int(row["rank"])
+    yuan = int(row.get("reward_yuan", 0))
+    if bool(row["eligible"]):
+        gates = ("，" if lang == "zh-CN" else ", ").join(_gate_text(row, g, lang) for g in GATES)
+        if lang == "zh-CN":
+            return (
+                f"符合奖励条件：三项门槛均通过（{gates}）；"
+                f"得分 {score:.4f}，排名第 {rank}，奖励 {yuan:,} 元。"
+            )
+        return (
+            f"Eligible: all gates passed ({gates}); "
+            f"score {score:.4f}, rank {rank}, reward {yuan:,} yuan."
+        )
+    failed = [g for g in GATES if not bool(row[f"gate_{g}_pass"])]
+    if lang == "zh-CN":
+        gates = "；".join(_gate_text(row, g, lang) for g in failed)
+        return f"不符合奖励条件：{gates}。得分 {score:.4f}，排名第 {rank}，不予奖励。"
+    gates = "; ".join(_gate_text(row, g, lang) for g in failed)
+    return f"Not eligible: {gates}. Score {score:.4f}, rank {rank}, no reward."
