@@ -71,8 +71,9 @@ def breakdowns(
     orders: dict[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """Admitted, registered and counted by each dimension, long format."""
-    e = enrollment.merge(
-        schools[["school_id", "ownership", "district"]], on="school_id", how="left"
+    attrs = ["school_type", "ownership", "district"]
+    e = enrollment.drop(columns=[c for c in attrs if c in enrollment.columns]).merge(
+        schools[["school_id", *attrs]], on="school_id", how="left"
     )
     e = e.assign(
         group_kind=np.where(e["target_group"].isin(social_groups), "社会人员", "应往届毕业生"),

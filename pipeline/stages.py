@@ -283,3 +283,65 @@ def quarantine_by_reason(quarantine: pd.DataFrame) -> pd.DataFrame:
     counts = codes.value_counts().rename_axis("reason").reset_index(name="rows")
     counts["explanation"] = counts["reason"].map(REASON_TEXT_ZH)
     return counts.sort_values(["rows", "reason"], ascending=[False, True]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- stage 02
+
+def validation_params(cfg: PipelineConfig, period: str):
+    """The configuration values the expectation suites are filled with."""
+    from pipeline.validate import ValidationParams
+
+    return ValidationParams(
+        target=cfg.target,
+        school_types=tuple(cfg.levels_by_school_type),
+        industries=cfg.industries,
+        levels_by_school_type=dict(cfg.levels_by_school_type),
+        levels=cfg.levels,
+        statuses=("已注册", "待注册", "休学", "退学"),
+        study_modes=("全日制", "非全日制"),
+        class_types=("普通班", "订单班", "定向班", "委托班"),
+        target_groups=cfg.target_groups,
+        genders=("男", "女"),
+        window_start=cfg.window_start,
+        window_end=cfg.window_end,
+        intake_cutoff=cfg.intake_cutoff,
+        as_of=as_of(period),
+        age_min=cfg.age_min,
+        age_max=cfg.age_max,
+        raw_clean_share_mostly=cfg.raw_clean_share_mostly,
+        intakes=(cfg.autumn_label, cfg.spring_label),
+    )
+
+
+EXPECTATIONS = Path(__file__).resolve().parent.parent / "expectations"
+
+
+def validate_stage(ctx: StageContext, data_docs: bool = True) -> dict:
+    """Stage 02: the Great Expectations suites; a critical failure stops publication."""
+    from pipeline.validate import gate, validate_all
+
+    cfg = load_pipeline_config(ctx.config_dir)
+    schools, majors = load_reference(ctx, cfg)
+    p = ctx.period_processed
+    records = io.read_parquet(p / "records.parquet")
+    enrollment = io.read_parquet(p / "enrollment.parquet")
+    summary = validate_all(
+        schools, majors, records, enrollment, validation_params(cfg, ctx.period),
+        EXPECTATIONS, data_docs_dir=(ctx.out_dir / "data_docs") if data_docs else None,
+    )
+    io.write_json(ctx.out_dir / "validation.json", summary)
+    gate(summary)
+    return summary
+
+
+# ---------------------------------------------------------------- stage 05
+
+def bulletin_stage(ctx: StageContext) -> dict:
+    """Stage 05: the bulletin, the evaluator report and the Excel annex."""
+    from pipeline.render import render_all
+
+    cfg = load_pipeline_config(ctx.config_dir)
+    return render_all(
+        ctx.out_dir, ctx.lang, sensitive_dimensions=cfg.disclosure_dimensions,
+        threshold=cfg.disclosure_threshold, created=as_of(ctx.period).isoformat(),
+    )
