@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; user errors end with one line and a non-zero exit code."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="kuozhao: %(message)s")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
     try:
         if args.command == "sample":
             from pipeline.sample import write_sample

@@ -1,0 +1,185 @@
+"""Orchestration: one-line errors, atomic publication, the lock, and a real end-to-end run
+of every notebook on small sample data (twice: the outputs must be byte-identical)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pipeline import run as runmod
+from pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT.parent / "shared" / "acceptance" / "case-2020"
+ID_RE = re.compile(r"(?<![0-9])[1-8][0-9]{16}[0-9Xx](?![0-9])")
+
+
+def _run(capsys, *args: str) -> tuple[int, str]:
+    code = main(["run", *args])
+    err = capsys.readouterr().err
+    return code, err
+
+
+def _small_case(tmp_path: Path) -> dict[str, Path]:
+    """The acceptance reference plus the first two raw folders, in a tmp tree."""
+    raw = tmp_path / "raw"
+    for month in ("2019-09", "2019-10"):
+        shutil.copytree(CASE / "raw" / month, raw / month)
+    ref = tmp_path / "reference"
+    shutil.copytree(CASE / "reference", ref)
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    for name in ("pipeline.yaml", "rewards.yaml"):
+        shutil.copy(ROOT / "config" / name, cfg / name)
+    return {"raw": raw, "reference": ref, "config": cfg, "out": tmp_path / "out",
+            "processed": tmp_path / "processed"}
+
+
+def _args(p: dict[str, Path], period: str | None = "2019-10") -> list[str]:
+    args = ["--raw", str(p["raw"]), "--reference", str(p["reference"]), "--config",
+            str(p["config"]), "--out", str(p["out"]), "--processed", str(p["processed"])]
+    return (["--period", period] if period else []) + args
+
+
+@pytest.mark.skipif(not CASE.is_dir(), reason="acceptance case not found")
+@pytest.mark.parametrize("breakage, expected", [
+    ("unknown_period", "no folder for period 2021-01"),
+    ("quota_sum", "quotas sum to 4375, not the target 4376"),
+    ("duplicate_school", "duplicate school_id HX01"),
+    ("broken_config", "pipeline.yaml: not valid YAML"),
+    ("bad_reward_key", "rewards.yaml"),
+    ("no_raw", "raw data folder not found"),
+    ("missing_schools_column", "missing column(s) quota"),
+])
+def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):
+    p = _small_case(tmp_path)
+    published = p["out"] / "2019-10"
+    published.mkdir(parents=True)
+    (published / "summary.json").write_text('{"old": true}', encoding="utf-8")
+    period = "2019-10"
+    schools = p["reference"] / "schools.csv"
+    if breakage == "unknown_period":
+        period = "2021-01"
+    elif breakage == "quota_sum":
+        schools.write_text(schools.read_text(encoding="utf-8").replace(",500\n", ",499\n"),
+                           encoding="utf-8")
+    elif breakage == "duplicate_school":
+        text = schools.read_text(encoding="utf-8")
+        schools.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
+    elif breakage == "broken_config":
+        (p["config"] / "pipeline.yaml").write_text("programme: [unclosed\n", encoding="utf-8")
+    elif breakage == "bad_reward_key":
+        path = p["config"] / "rewards.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("pool_yuan:", "pool_yaun:"),
+                        encoding="utf-8")
+    elif breakage == "no_raw":
+        shutil.rmtree(p["raw"])
+    elif breakage == "missing_schools_column":
+        lines = schools.read_text(encoding="utf-8").splitlines()
+        schools.write_text("\n".join(",".join(x.split(",")[:-1]) for x in lines) + "\n",
+                           encoding="utf-8")
+    code, err = _run(capsys, *_args(p, period))
+    assert code != 0
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert expected in lines[0]
+    assert "Traceback" not in err
+    assert (published / "summary.json").read_text(encoding="utf-8") == '{"old": true}'
+    assert not list(p["out"].glob(".staging-*"))
+
+
+@pytest.mark.skipif(not CASE.is_dir(), reason="acceptance case not found")
+def test_failing_stage_keeps_published_output(tmp_path, capsys, monkeypatch):
+    p = _small_case(tmp_path)
+    published = p["out"] / "2019-10"
+    published.mkdir(parents=True)
+    (published / "bulletin.html").write_text("previous bulletin", encoding="utf-8")
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    nb = nbformat.read(notebooks / "03_fulfilment.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('disk full while writing')"))
+    nbformat.write(nb, notebooks / "03_fulfilment.ipynb")
+    monkeypatch.setattr(runmod, "NOTEBOOKS", notebooks)
+    code, err = _run(capsys, *_args(p))
+    assert code == 4
+    line = [x for x in err.splitlines() if x.startswith("kuozhao: error")]
+    assert len(line) == 1
+    assert "03_fulfilment" in line[0] and "disk full while writing" in line[0]
+    failed_nb = p["out"] / "2019-10.failed" / "notebooks" / "03_fulfilment.ipynb"
+    assert str(failed_nb) in line[0] and failed_nb.is_file()
+    assert (published / "bulletin.html").read_text(encoding="utf-8") == "previous bulletin"
+    assert not (p["out"] / ".2019-10.lock").exists()
+    assert not (p["processed"] / "2019-10").exists()
+
+
+def test_lock_stops_a_second_run(tmp_path):
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".2019-10.lock").write_text(str(os.getpid()))
+    with pytest.raises(runmod.InputError, match="another run of period 2019-10"):
+        with runmod.period_lock(out, "2019-10"):
+            pass
+    (out / ".2019-10.lock").write_text("999999999")  # a dead process: stale lock taken over
+    with runmod.period_lock(out, "2019-10"):
+        assert (out / ".2019-10.lock").read_text() == str(os.getpid())
+    assert not (out / ".2019-10.lock").exists()
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = str(p.relative_to(folder))
+        if p.is_file() and "data_docs" not in p.parts and p.name != "manifest.json":
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.mark.slow
+def test_sample_end_to_end_twice(tmp_path, capsys):
+    """``kuozhao sample`` then ``kuozhao run`` (every notebook through papermill), twice."""
+    data = tmp_path / "data"
+    assert main(["sample", "--out", str(data), "--rows", "1500", "--seed", "7"]) == 0
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    for name in ("pipeline.yaml", "rewards.yaml"):
+        shutil.copy(ROOT / "config" / name, cfg / name)
+    args = ["--raw", str(data / "raw"), "--reference", str(data / "reference"),
+            "--config", str(cfg), "--processed", str(tmp_path / "processed")]
+    assert main(["run", *args, "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert "[1/5]" in err and "[5/5]" in err
+    out = tmp_path / "a" / "2020-04"
+    for name in ("summary.json", "fulfilment_by_school.csv", "reconciliation.csv",
+                 "quarantine.csv", "rewards.csv", "bulletin.html", "bulletin.pdf",
+                 "rewards.html", "rewards.pdf", "tables.xlsx", "manifest.json"):
+        assert (out / name).is_file(), name
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["timings_s"]) == set(runmod.STAGES)
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["synthetic"] is True
+    assert summary["raw_rows"] == (summary["clean_rows"] + summary["quarantined_rows"]
+                                   + summary["superseded_rows"])
+
+    # No ID number or name of the submissions reaches anything published.
+    published_text = []
+    for p in out.rglob("*"):
+        if p.is_file() and p.suffix in (".json", ".csv", ".html", ".ipynb"):
+            published_text.append(p.read_text(encoding="utf-8-sig", errors="ignore"))
+    blob = "\n".join(published_text)
+    assert not ID_RE.search(blob)
+
+    # Same inputs, same outputs (manifest timings aside).
+    assert main(["run", *args, "--out", str(tmp_path / "b")]) == 0
+    first, second = _digest(out), _digest(tmp_path / "b" / "2020-04")
+    assert first.keys() == second.keys()
+    differing = [k for k in first if first[k] != second[k]]
+    assert differing == []
