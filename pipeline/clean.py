@@ -167,7 +167,8 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     out["major_known"] = canonical.notna().to_numpy()
     out["major"] = canonical.where(canonical.notna(), major_label.replace("", "（未填写）"))
     out["industry"] = canonical.map(lookups.industry_of_major).fillna("其他").astype(object)
-    years = df["years"].fillna("").str.normalize("NFKC").str.extract(r"^\s*(\d{1,2})\s*年?制?\s*$")[0]
+    years = df["years"].fillna("").str.normalize("NFKC")
+    years = years.str.extract(r"^\s*(\d{1,2})\s*年?制?\s*$")[0]
     out["years"] = pd.to_numeric(years, errors="coerce").astype("Int64")
     out["years"] = out["years"].where(out["years"].between(1, 6))
 
@@ -229,7 +230,8 @@ def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Data
     else the earlier submission; the others get ``CROSS_SCHOOL_DUPLICATE``.
     Returns ``state``, ``reasons`` and ``winner_school_id`` on the same index.
     """
-    has_id = prep["dedup_id"] != ""
+    # An empty ID, or one a spreadsheet turned into a number (digits lost), identifies nobody.
+    has_id = (prep["dedup_id"] != "") & ~prep["r_ID_AS_NUMBER"]
     later = prep.duplicated(subset=["dedup_school", "dedup_id"], keep="last")
     superseded = (later & has_id).to_numpy()
     own = np.column_stack([prep["r_" + c].to_numpy() for c in REASONS[:-1]])
@@ -385,7 +387,12 @@ def reconcile(records: pd.DataFrame, files: pd.DataFrame | None = None) -> pd.Da
         table["skipped_lines"] = f["skipped_lines"].reindex(table.index).fillna(0)
     else:
         table["skipped_lines"] = 0
-    table = table.astype(np.int64).rename_axis("source_file").reset_index()
+    table = table.astype(np.int64)
+    if files is not None and "problem" in files.columns:
+        # Files left out with --skip-unreadable: listed with no rows and the problem named.
+        table["problem"] = files.set_index("source_file")["problem"].reindex(table.index)
+        table["problem"] = table["problem"].fillna("")
+    table = table.rename_axis("source_file").reset_index()
     return table.sort_values("source_file", kind="stable").reset_index(drop=True)
 
 

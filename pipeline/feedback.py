@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.io import reproducible_xlsx
 
 HEADERS = (
     ("source_file", "源文件"),
@@ -59,7 +62,9 @@ def write_workbook(path: Path, rows: pd.DataFrame, title: str) -> None:
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(reproducible_xlsx(buffer.getvalue(), FIXED_TIME))
 
 
 def write_feedback(folder: Path, quarantine: pd.DataFrame, texts: dict[str, str]) -> list[Path]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import io
 import logging
 import re
 from dataclasses import dataclass, field

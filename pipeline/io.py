@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io as _bytesio
 import json
 import math
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +26,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: reference table not found")
-    from pipeline.ingest import decode_bytes
-
     import io as _io
+
+    from pipeline.ingest import decode_bytes
 
     text, _ = decode_bytes(path.read_bytes(), str(path))
     try:
@@ -163,3 +167,24 @@ def write_parquet(path: Path, df: pd.DataFrame) -> None:
     """Parquet without the index."""
     path.parent.mkdir(parents=True, exist_ok=True)
     df.to_parquet(path, index=False)
+
+
+_MODIFIED = re.compile(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:(created|modified)>")
+
+
+def reproducible_xlsx(content: bytes, when: dt.datetime) -> bytes:
+    """An XLSX (zip) rewritten with fixed member timestamps and document dates, so the same
+    workbook gives the same bytes whenever it is written."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    src = zipfile.ZipFile(_bytesio.BytesIO(content))
+    out = _bytesio.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"<dcterms:\1\2>" + stamp + rb"</dcterms:\3>", data)
+            member = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            dst.writestr(member, data)
+    return out.getvalue()

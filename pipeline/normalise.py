@@ -29,7 +29,7 @@ _WS = re.compile(r"\s+")
 _SCI = re.compile(r"^[+-]?\d+(\.\d+)?E[+-]?\d+$")
 _DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_DATE_SERIAL = re.compile(r"^(\d{1,6})(\.0+)?$")
+_DATE_SERIAL = re.compile(r"^(\d{1,6})(\.\d+)?$")
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
@@ -65,7 +65,9 @@ def map_unique(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
 def clean_label(values: pd.Series) -> pd.Series:
     """Display form of free text (majors, names of things): NFKC, inner spaces removed,
     Simplified script."""
-    return map_unique(values, lambda v: to_simplified(_WS.sub("", unicodedata.normalize("NFKC", v))))
+    return map_unique(
+        values, lambda v: to_simplified(_WS.sub("", unicodedata.normalize("NFKC", v)))
+    )
 
 
 def build_lookup(canonical_to_variants: Mapping[str, Iterable[str]]) -> dict[str, str]:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from pipeline.io import reproducible_xlsx
 
 TARGET = 4376
 FOLDERS = ("2019-09", "2019-10", "2019-11", "2019-12", "2020-01", "2020-02", "2020-03", "2020-04")
@@ -992,34 +992,13 @@ def _write_xlsx(path: Path, header: list[str], cols: dict[str, np.ndarray], st: 
         _instruction_sheet(wb)
     buf = io.BytesIO()
     wb.save(buf)
-    path.write_bytes(_fixed_zip(buf.getvalue()))
+    path.write_bytes(reproducible_xlsx(buf.getvalue(), FIXED_TIME))
 
 
 def _instruction_sheet(wb) -> None:
     ws = wb.create_sheet("填表说明")
     for line in _INSTRUCTIONS:
         ws.append([line])
-
-
-_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
-
-
-def _fixed_zip(content: bytes) -> bytes:
-    """Rewrite an XLSX zip with fixed member timestamps and metadata dates (reproducible)."""
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    src = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>",
-                                     data)
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, data)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pipeline.clean import REASON_TEXT_ZH, Lookups, finish, prepare, resolve
 from pipeline.config import PipelineConfig, load_pipeline_config, load_salt
 from pipeline.context import StageContext
 from pipeline.errors import InputError
-from pipeline.ingest import HeaderMap, read_file, raw_files
+from pipeline.ingest import HeaderMap, raw_files, read_file
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,10 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
         except InputError as exc:
             if not ctx.skip_unreadable:
                 raise
-            unreadable.append({"source_file": source_file, "problem": str(exc).split(": ", 1)[-1]})
+            problem = str(exc).split(": ", 1)[-1]
+            unreadable.append({"source_file": source_file, "problem": problem})
+            file_rows.append({"source_file": source_file, "raw_rows": 0, "skipped_lines": 0,
+                              "problem": problem})
             log.warning("skipped unreadable file %s", exc)
             continue
         recs = got.records.assign(source_file=source_file, folder=source_file.split("/")[0])
@@ -80,6 +83,7 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
         raise InputError(f"{ctx.raw_dir}: none of the raw files up to {ctx.period} is readable")
     raw = pd.concat(parts, ignore_index=True)
     files_df = pd.DataFrame(file_rows)
+    file_rows = [r for r in file_rows if "problem" not in r]
     report = {
         "files": file_rows,
         "unreadable_files": unreadable,
