@@ -102,7 +102,8 @@ def versions() -> dict[str, str]:
 
 
 def _strip_timing(nb_path: Path) -> None:
-    """Drop papermill's wall-clock metadata so reruns give identical notebooks."""
+    """Drop papermill's wall-clock metadata and random ids so reruns give identical
+    notebooks."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
@@ -112,6 +113,8 @@ def _strip_timing(nb_path: Path) -> None:
     nb.metadata.get("papermill", {}).pop("input_path", None)
     nb.metadata.get("papermill", {}).pop("output_path", None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
         cell.metadata.pop("execution", None)
         pm = cell.metadata.get("papermill")
         if pm:
@@ -171,8 +174,10 @@ def run_period(
     load_reward_policy(Path(config_dir) / "rewards.yaml")
     out_root, processed_dir = Path(out_root).resolve(), Path(processed_dir).resolve()
     with period_lock(out_root, period):
-        stage_out = out_root / f".staging-{period}-{os.getpid()}"
-        stage_proc = processed_dir / f".staging-{period}-{os.getpid()}"
+        # Fixed names (the lock makes them exclusive): the paths appear in the executed
+        # notebooks' parameters, which must not change from one run to the next.
+        stage_out = out_root / f".staging-{period}"
+        stage_proc = processed_dir / f".staging-{period}"
         for d in (stage_out, stage_proc):
             shutil.rmtree(d, ignore_errors=True)
         stage_out.mkdir(parents=True)

@@ -133,6 +133,20 @@ def test_lock_stops_a_second_run(tmp_path):
     assert not (out / ".2019-10.lock").exists()
 
 
+def _submitted_names(raw: Path, config: Path) -> set[str]:
+    """Every name of three characters or more in the raw submissions."""
+    from pipeline.config import load_pipeline_config
+    from pipeline.ingest import HeaderMap, raw_files, read_file
+
+    cfg = load_pipeline_config(config)
+    hmap = HeaderMap(cfg.header_map, cfg.required_fields)
+    names: set[str] = set()
+    for source_file, path in raw_files(raw, "2020-04"):
+        got = read_file(path, source_file, hmap, frozenset())
+        names |= {n.replace(" ", "").strip() for n in got.records["name"]}
+    return {n for n in names if len(n) >= 3}
+
+
 def _digest(folder: Path) -> dict[str, str]:
     out = {}
     for p in sorted(folder.rglob("*")):
@@ -176,10 +190,15 @@ def test_sample_end_to_end_twice(tmp_path, capsys):
             published_text.append(p.read_text(encoding="utf-8-sig", errors="ignore"))
     blob = "\n".join(published_text)
     assert not ID_RE.search(blob)
+    names = _submitted_names(data / "raw", cfg)
+    assert len(names) > 100
+    leaked = sorted(n for n in names if n in blob)
+    assert leaked == []
 
     # Same inputs, same outputs (manifest timings aside).
-    assert main(["run", *args, "--out", str(tmp_path / "b")]) == 0
-    first, second = _digest(out), _digest(tmp_path / "b" / "2020-04")
+    first = _digest(out)
+    assert main(["run", *args, "--out", str(tmp_path / "a")]) == 0
+    second = _digest(out)
     assert first.keys() == second.keys()
     differing = [k for k in first if first[k] != second[k]]
     assert differing == []
