@@ -1010,7 +1010,9 @@ def chart_progress(plt: Any, b: Builder) -> str:
     ax.set_xticks(x, list(s["month"]))
     ax.set_ylabel(b.t("charts.people"))
     ax.set_ylim(0, max(float(summ.get("target", 0)), float(s["counted"].max() or 0)) * 1.12)
-    ax.legend(loc="lower right", frameon=False, fontsize=7.5)
+    # Below the axes: inside, it covered the latest months' labels.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False,
+              fontsize=7.5)
     return _png(fig)
 
 

@@ -123,6 +123,31 @@ def _strip_timing(nb_path: Path) -> None:
     nbformat.write(nb, nb_path)
 
 
+KERNEL_NOISE = ("Kernel is running over TCP without encryption",)
+
+
+@contextlib.contextmanager
+def quiet_kernel_stderr() -> Iterator[None]:
+    """Keep the kernels' start-up warnings out of the user's terminal: file descriptor 2
+    goes to a temporary file while a notebook runs, and what was not noise is replayed."""
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode("utf-8", "replace").splitlines():
+                if line.strip() and not any(n in line for n in KERNEL_NOISE):
+                    print(line, file=sys.stderr)  # noqa: T201 - replayed kernel output
+
+
 def execute_stage(stage: str, params: dict, out_dir: Path, kernel: str) -> Path:
     """Run one stage notebook with papermill; StageFailed with one line on failure."""
     import papermill as pm
@@ -131,11 +156,12 @@ def execute_stage(stage: str, params: dict, out_dir: Path, kernel: str) -> Path:
     nb_out = out_dir / "notebooks" / f"{stage}.ipynb"
     nb_out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pm.execute_notebook(
-            str(NOTEBOOKS / f"{stage}.ipynb"), str(nb_out), parameters=params,
-            kernel_name=kernel, cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
-            start_timeout=120,
-        )
+        with quiet_kernel_stderr():
+            pm.execute_notebook(
+                str(NOTEBOOKS / f"{stage}.ipynb"), str(nb_out), parameters=params,
+                kernel_name=kernel, cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
+                start_timeout=120,
+            )
     except PapermillExecutionError as exc:
         error = {"ValidationFailed": ValidationFailed, "InputError": InputError,
                  "ConfigError": ConfigError}.get(exc.ename, StageFailed)
