@@ -9,6 +9,8 @@ prepared rows).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,10 +169,7 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     out["major_known"] = canonical.notna().to_numpy()
     out["major"] = canonical.where(canonical.notna(), major_label.replace("", "（未填写）"))
     out["industry"] = canonical.map(lookups.industry_of_major).fillna("其他").astype(object)
-    years = df["years"].fillna("").str.normalize("NFKC")
-    years = years.str.extract(r"^\s*(\d{1,2})\s*年?制?\s*$")[0]
-    out["years"] = pd.to_numeric(years, errors="coerce").astype("Int64")
-    out["years"] = out["years"].where(out["years"].between(1, 6))
+    out["years"] = pd.array(map_unique(df["years"].fillna(""), _years), dtype="Int64")
 
     # Rules on the row itself.
     adm = out["admission_date"]
@@ -213,6 +212,15 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     for fld in SUBMITTED:
         out["submitted_" + fld] = df[fld].fillna("").astype(str)
     return out
+
+
+_YEARS = re.compile(r"^\s*(\d{1,2})\s*(年制|年)?\s*$")
+
+
+def _years(text: str) -> int | None:
+    """学制 as whole years 1–6 (``3``, ``3年``, ``３年制``), else None."""
+    m = _YEARS.match(unicodedata.normalize("NFKC", text))
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 6 else None
 
 
 def _pairs_in(types: pd.Series, levels: pd.Series, allowed: set[tuple[str, str]]) -> pd.Series:

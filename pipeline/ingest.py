@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import io
 import logging
 import re
 from dataclasses import dataclass, field
@@ -122,14 +123,6 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 
 # ---------------------------------------------------------------- grids
 
-def _csv_grid(text: str) -> list[list[str]]:
-    """All lines of a CSV text as lists of cells (one entry per physical line)."""
-    lines = text.splitlines()
-    rows = list(csv.reader(lines))
-    # csv.reader yields [] for an empty line; keep one entry per line.
-    return rows
-
-
 def _cell_text(value: object) -> str:
     """A workbook cell as the text a person sees (IDs never through a float)."""
     if value is None:
@@ -155,15 +148,27 @@ def _cell_text(value: object) -> str:
 
 # ---------------------------------------------------------------- tables
 
+def _body_frame(rows: list[list[str]], width: int) -> pd.DataFrame:
+    """Rows of cells (ragged) as a frame of text with columns 0..width-1."""
+    if not rows:
+        return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    padded = [r + [""] * (width - len(r)) for r in rows]
+    return pd.DataFrame(padded, columns=range(width), dtype=object).fillna("").astype(str)
+
+
 def _table(
-    grid: list[list[str]],
-    header_idx: int,
+    header: list[str],
+    frame: pd.DataFrame,
+    first_row: int,
     hmap: HeaderMap,
     known_schools: frozenset[str],
-    line_numbers: list[int] | None = None,
 ) -> tuple[pd.DataFrame, int, list[str], dict[str, str]]:
-    """Records under the header row of a grid: (records, skipped, ignored, suggestions)."""
-    header = [str(c) for c in grid[header_idx]]
+    """Records under a header row: (records, skipped lines, ignored columns, suggestions).
+
+    ``frame`` holds the lines under the header as text (columns 0..width-1), its first
+    line being number ``first_row`` as a person sees it.
+    """
+    header = [str(c) for c in header]
     columns = hmap.resolve(header)
     ignored = [c.strip() for i, c in enumerate(header) if i not in columns and str(c).strip()]
     suggestions = {}
@@ -171,46 +176,42 @@ def _table(
         near = hmap.suggest(c)
         if near:
             suggestions[c] = near
-    body = grid[header_idx + 1:]
-    width = max([len(header)] + [len(r) for r in body]) if body else len(header)
-    n = len(body)
-    frame = pd.DataFrame(
-        [r + [""] * (width - len(r)) for r in body] if n else np.empty((0, width)),
-        columns=range(width),
-        dtype=object,
-    ).fillna("")
-    frame = frame.astype(str)
-    cols = list(frame.columns)
-    if n:
-        stripped = {c: frame[c].str.strip() for c in cols}
-        blank = np.logical_and.reduce([(stripped[c] == "").to_numpy() for c in columns]) \
-            if columns else np.ones(n, dtype=bool)
-        id_like = np.logical_or.reduce(
-            [stripped[c].str.contains(_ID_SHAPE).to_numpy() for c in cols])
+    n = len(frame)
+    mapped = list(columns)
+    if n and mapped:
+        blank = np.logical_and.reduce(
+            [(frame[c].str.strip() == "").to_numpy() for c in mapped])
     else:
-        blank = id_like = np.zeros(0, dtype=bool)
+        blank = np.ones(n, dtype=bool)
+    # Record-like: an ID-shaped value (the ID column first, other cells only where needed)
+    # or a known school name.
+    record_like = np.zeros(n, dtype=bool)
+    id_col = next((i for i, f in columns.items() if f == "id_number"), None)
+    if id_col is not None and n:
+        record_like = frame[id_col].str.contains(_ID_SHAPE).to_numpy(dtype=bool).copy()
+    todo = np.flatnonzero(~blank & ~record_like)
     school_col = next((i for i, f in columns.items() if f == "school"), None)
-    school_like = np.zeros(n, dtype=bool)
-    if school_col is not None and n:
-        school_like = map_unique(frame[school_col], lambda v: key_text(v) in known_schools)
-        school_like = school_like.to_numpy(dtype=bool)
-    record_like = id_like | school_like
+    if len(todo) and school_col is not None:
+        like = map_unique(frame[school_col].iloc[todo], lambda v: key_text(v) in known_schools)
+        record_like[todo] = like.to_numpy(dtype=bool)
+        todo = todo[~record_like[todo]]
     # Footer words are looked for only where a line is neither blank nor record-like.
     footer = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(~blank & ~record_like):
-        text = key_text("".join(frame.iloc[i].tolist()))
+    for i in todo:
+        cells = [str(v) for v in frame.iloc[i].tolist()]
+        if any(_ID_SHAPE.search(v) for v in cells):
+            continue
+        text = key_text("".join(cells))
         footer[i] = any(w in text for w in FOOTER_WORDS)
-    skip = pd.Series(blank | footer, index=frame.index)
-    keep = frame.loc[~skip, list(columns)].rename(columns=columns)
-    if line_numbers is None:
-        rows = np.arange(header_idx + 2, header_idx + 2 + n)
-    else:
-        rows = np.asarray(line_numbers[header_idx + 1:], dtype=np.int64)
-    keep = keep.assign(source_row=rows[~skip.to_numpy()])
+    skip = blank | footer
+    keep = frame.loc[~skip, mapped].rename(columns=columns)
+    rows = np.arange(first_row, first_row + n, dtype=np.int64)
+    keep = keep.assign(source_row=rows[~skip])
     for fld in FIELDS:
         if fld not in keep.columns:
             keep[fld] = ""
-    return keep[[*FIELDS, "source_row"]], int(skip.sum()), ignored, suggestions
+    return keep[[*FIELDS, "source_row"]].reset_index(drop=True), int(skip.sum()), ignored, \
+        suggestions
 
 
 def _find_header(grid: list[list[str]], hmap: HeaderMap) -> int | None:
@@ -218,6 +219,24 @@ def _find_header(grid: list[list[str]], hmap: HeaderMap) -> int | None:
         if row and hmap.is_header([str(c) for c in row]):
             return i
     return None
+
+
+def _csv_body(text: str, header_idx: int, width: int) -> pd.DataFrame | None:
+    """The lines under the header with pandas' C parser (fast path), one frame row per
+    physical line; None when a line has more cells than the header (slow path instead)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text), header=None, skiprows=header_idx + 1, names=range(width),
+                index_col=False, dtype=str, na_filter=False, skip_blank_lines=False,
+                engine="c",
+            )
+        except (pd.errors.ParserWarning, pd.errors.ParserError, pd.errors.EmptyDataError):
+            return None
+    return frame.astype(str)
 
 
 def read_csv_file(
@@ -230,13 +249,24 @@ def read_csv_file(
         raise InputError(f"{source_file}: cannot be read ({exc.strerror})") from None
     text, encoding = decode_bytes(data, source_file)
     try:
-        grid = _csv_grid(text)
+        head = list(csv.reader(text.splitlines()[:HEADER_SCAN_ROWS]))
     except csv.Error as exc:
         raise InputError(f"{source_file}: not a readable CSV ({exc})") from None
-    header_idx = _find_header(grid, hmap)
+    header_idx = _find_header(head, hmap)
     if header_idx is None:
-        raise InputError(f"{source_file}: {_missing_message(grid, hmap)}")
-    records, skipped, ignored, suggestions = _table(grid, header_idx, hmap, known_schools)
+        raise InputError(f"{source_file}: {_missing_message(head, hmap)}")
+    header = head[header_idx]
+    body = None if '"' in text else _csv_body(text, header_idx, len(header))
+    if body is None:  # quoted cells (maybe spanning lines) or ragged lines: the csv module
+        try:
+            grid = list(csv.reader(text.splitlines()))
+        except csv.Error as exc:
+            raise InputError(f"{source_file}: not a readable CSV ({exc})") from None
+        rest = grid[header_idx + 1:]
+        width = max([len(header)] + [len(r) for r in rest])
+        body = _body_frame(rest, width)
+    records, skipped, ignored, suggestions = _table(
+        header, body, header_idx + 2, hmap, known_schools)
     records = records.assign(sheet="")
     return FileRead(source_file, records, encoding=encoding, skipped_lines=skipped,
                     ignored_columns=ignored, suggestions=suggestions)
@@ -270,7 +300,10 @@ def read_workbook(
             skipped_sheets.append(name)
             best_grid = best_grid or grid
             continue
-        recs, sk, ign, sug = _table(grid, header_idx, hmap, known_schools)
+        rest = grid[header_idx + 1:]
+        width = max([len(grid[header_idx])] + [len(r) for r in rest])
+        recs, sk, ign, sug = _table(grid[header_idx], _body_frame(rest, width),
+                                    header_idx + 2, hmap, known_schools)
         parts.append(recs.assign(sheet=name))
         sheets.append(name)
         skipped += sk

@@ -120,10 +120,21 @@ def parse_dates(values: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------- ID numbers
 
 def normalise_id(values: pd.Series) -> pd.Series:
-    """NFKC, every space removed, leading apostrophe dropped, ``x`` upper-cased."""
-    s = values.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-    s = s.str.lstrip("'").str.upper()
-    return s
+    """NFKC, every space removed, leading apostrophe dropped, ``x`` upper-cased.
+
+    Values that are already 17 ASCII digits and a digit or ``X`` are left as they are (most
+    rows); only the others go through the string work.
+    """
+    values = values.astype(object)
+    done = values.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(dtype=bool)
+    if done.all():
+        return values
+    rest = values[~done]
+    rest = rest.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+    rest = rest.str.lstrip("'").str.upper()
+    out = values.copy()
+    out[~done] = rest
+    return out
 
 
 def check_digits(body17: np.ndarray) -> np.ndarray:
@@ -206,13 +217,15 @@ def mask_id(ids: pd.Series) -> pd.Series:
 
     Texts shorter than 11 characters keep only their last two characters.
     """
-    ids = ids.fillna("")
-    length = ids.str.len()
-    long_form = ids.str.slice(0, 6) + length.sub(10).clip(lower=0).map(lambda k: "*" * k) + (
-        ids.str.slice(-4)
-    )
-    short_form = length.sub(2).clip(lower=0).map(lambda k: "*" * k) + ids.str.slice(-2)
-    return long_form.where(length >= 11, short_form.where(length > 0, ""))
+    ids = ids.fillna("").astype(object)
+    length = ids.str.len().to_numpy()
+    out = (ids.str.slice(0, 6) + "********" + ids.str.slice(-4)).to_numpy(dtype=object).copy()
+    other = np.flatnonzero(length != 18)
+    for i in other:  # rare: legacy, malformed or empty numbers
+        text, k = ids.iat[i], int(length[i])
+        out[i] = (text[:6] + "*" * (k - 10) + text[-4:]) if k >= 11 else (
+            "*" * max(k - 2, 0) + text[-2:] if k else "")
+    return pd.Series(out, index=ids.index, dtype=object)
 
 
 def completed_years(birth: pd.Series, on: pd.Series) -> pd.Series:

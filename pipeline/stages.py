@@ -97,6 +97,9 @@ def vintages(prep: pd.DataFrame, cfg: PipelineConfig, period: str) -> pd.DataFra
     """Per month up to the period and per school: the figures as they would have been
     published then (only the folders up to that month)."""
     rows = []
+    needed = ["folder", "dedup_school", "dedup_id", "id_valid", "id18", "school_id", "status",
+              "admission_date", "order", *[c for c in prep.columns if c.startswith("r_")]]
+    prep = prep[needed]
     for month in months(cfg.first_period, period):
         mask = (prep["folder"] <= month).to_numpy()
         if not mask.any():
