@@ -149,9 +149,6 @@ def clean_stage(ctx: StageContext) -> dict:
     report["unmapped_majors"] = result.unmapped_majors.to_dict("records")
     report["gender_mismatch_rows"] = result.gender_mismatch_rows
     io.write_json(o / "ingest_report.json", report)
-    from pipeline.feedback import write_feedback
-
-    write_feedback(o / "feedback", result.quarantine, REASON_TEXT_ZH)
     recon = result.reconciliation
     return {
         "files": len(recon),
@@ -344,11 +341,17 @@ def validate_stage(ctx: StageContext, data_docs: bool = True) -> dict:
 # ---------------------------------------------------------------- stage 05
 
 def bulletin_stage(ctx: StageContext) -> dict:
-    """Stage 05: the bulletin, the evaluator report and the Excel annex."""
+    """Stage 05: the bulletin, the evaluator report, the Excel annex, and each school's
+    feedback workbook of quarantined rows."""
     from pipeline.render import render_all
 
+    from pipeline.feedback import write_feedback
+
     cfg = load_pipeline_config(ctx.config_dir)
-    return render_all(
+    paths = render_all(
         ctx.out_dir, ctx.lang, sensitive_dimensions=cfg.disclosure_dimensions,
         threshold=cfg.disclosure_threshold, created=as_of(ctx.period).isoformat(),
     )
+    quarantine = io.read_parquet(ctx.period_processed / "quarantine.parquet")
+    paths["feedback"] = write_feedback(ctx.out_dir / "feedback", quarantine, REASON_TEXT_ZH)
+    return paths
