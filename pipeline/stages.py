@@ -355,3 +355,13 @@ def bulletin_stage(ctx: StageContext) -> dict:
     quarantine = io.read_parquet(ctx.period_processed / "quarantine.parquet")
     paths["feedback"] = write_feedback(ctx.out_dir / "feedback", quarantine, REASON_TEXT_ZH)
     return paths
+
+
+def published_files(out_dir: Path) -> pd.DataFrame:
+    """The files of a period's output folder with their sizes (data docs left out)."""
+    rows = [
+        {"file": str(p.relative_to(out_dir)), "kib": round(p.stat().st_size / 1024, 1)}
+        for p in sorted(Path(out_dir).rglob("*"))
+        if p.is_file() and "data_docs" not in p.parts
+    ]
+    return pd.DataFrame(rows, columns=["file", "kib"])
