@@ -343,9 +343,8 @@ def validate_stage(ctx: StageContext, data_docs: bool = True) -> dict:
 def bulletin_stage(ctx: StageContext) -> dict:
     """Stage 05: the bulletin, the evaluator report, the Excel annex, and each school's
     feedback workbook of quarantined rows."""
-    from pipeline.render import render_all
-
     from pipeline.feedback import write_feedback
+    from pipeline.render import render_all
 
     cfg = load_pipeline_config(ctx.config_dir)
     paths = render_all(

@@ -25,7 +25,8 @@ def _hostile_case(tmp_path: Path):
     text = text.replace("HX05,哈尔滨市健康服务技工学校,健康服务技校",
                         f"HX05,{SCRIPT}健康服务技工学校,健康服务技校|哈尔滨市健康服务技工学校")
     text = text.replace("HX04,哈尔滨市智能制造技师学院,智造技师学院",
-                        "HX04,=cmd|' /C calc'!A0智能制造技师学院,智造技师学院|哈尔滨市智能制造技师学院")
+                        "HX04,=cmd|' /C calc'!A0智能制造技师学院,"
+                        "智造技师学院|哈尔滨市智能制造技师学院")
     schools.write_text(text, encoding="utf-8")
     lines = [TIDY_HEADER]
     for i, payload in enumerate((SCRIPT, *FORMULAS, "<img src=x onerror=alert(1)>")):
