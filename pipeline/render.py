@@ -36,6 +36,7 @@ import pandas as pd
 from pipeline import disclosure, messages
 from pipeline.errors import InputError
 from pipeline.io import reproducible_xlsx
+from pipeline.rewards import COUNT_COLUMNS, MEASURE_COLUMNS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CHART_DPI = 150
@@ -1231,54 +1232,28 @@ class RewardsBuilder(Builder):
             total,
         )
 
-    def inputs_table(self) -> Table:
-        """Every input per school."""
-        cols = [
-            "quota",
-            "c",
-            "admitted",
-            "admitted_by_cutoff",
-            "social",
-            "withdrawn",
-            "priority",
-            "standing",
-            "quarantined",
-        ]
+    def _per_school(self, key: str, cols: tuple[str, ...], kind: str, fmt) -> Table:
+        """One row per school: id, name and the given columns."""
         rows = [
-            [r["school_id"], r["school_name"], *[int(r[c]) for c in cols]]
+            [r["school_id"], r["school_name"], *[fmt(r[c]) for c in cols]]
             for _, r in self.rw().iterrows()
         ]
         return Table(
-            "rw_inputs",
-            self.t("rw.tables.inputs"),
+            f"rw_{key}",
+            self.t(f"rw.tables.{key}"),
             [self.t("rw.col.school_id"), self.t("rw.col.school_name")]
             + [self.t(f"rw.col.{c}") for c in cols],
-            ["text", "text"] + ["int"] * len(cols),
+            ["text", "text"] + [kind] * len(cols),
             rows,
         )
 
+    def inputs_table(self) -> Table:
+        """Every input per school."""
+        return self._per_school("inputs", COUNT_COLUMNS, "int", int)
+
     def measures_table(self) -> Table:
         """Every measure per school."""
-        cols = [
-            "fulfilment",
-            "data_quality",
-            "withdrawal",
-            "retention",
-            "social_share",
-            "priority_share",
-        ]
-        rows = [
-            [r["school_id"], r["school_name"], *[_f(r[c]) for c in cols]]
-            for _, r in self.rw().iterrows()
-        ]
-        return Table(
-            "rw_measures",
-            self.t("rw.tables.measures"),
-            [self.t("rw.col.school_id"), self.t("rw.col.school_name")]
-            + [self.t(f"rw.col.{c}") for c in cols],
-            ["text", "text"] + ["dec"] * len(cols),
-            rows,
-        )
+        return self._per_school("measures", MEASURE_COLUMNS, "dec", _f)
 
     def gates_table(self) -> Table:
         """Each gate: threshold, value, pass/fail."""
