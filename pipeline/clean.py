@@ -8,7 +8,6 @@ prepared rows).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -177,9 +176,7 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     allowed = {
         (t, lv) for t, lvs in cfg.levels_by_school_type.items() for lv in lvs
     }
-    level_ok = pd.Series(
-        [(t, lv) in allowed for t, lv in zip(out["school_type"], out["level"], strict=True)]
-    ) if len(out) < 50_000 else _pairs_in(out["school_type"], out["level"], allowed)
+    level_ok = _pairs_in(out["school_type"], out["level"], allowed)
     flags = {
         "INVALID_ID": ~out["id_valid"],
         "ID_AS_NUMBER": out["id_as_number"],
@@ -238,33 +235,19 @@ def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Data
     else the earlier submission; the others get ``CROSS_SCHOOL_DUPLICATE``.
     Returns ``state``, ``reasons`` and ``winner_school_id`` on the same index.
     """
-    # An empty ID, or one a spreadsheet turned into a number (digits lost), identifies nobody.
-    has_id = (prep["dedup_id"] != "") & ~prep["r_ID_AS_NUMBER"]
-    later = prep.duplicated(subset=["dedup_school", "dedup_id"], keep="last")
-    superseded = (later & has_id).to_numpy()
+    superseded = superseding_folder(prep).notna().to_numpy()
     own = np.column_stack([prep["r_" + c].to_numpy() for c in REASONS[:-1]])
     standing_ok = ~superseded & ~own.any(axis=1)
 
     cross = np.zeros(len(prep), dtype=bool)
     winner = pd.Series(None, index=prep.index, dtype=object)
-    cand = prep.loc[standing_ok & prep["id_valid"].to_numpy(), ["id18", "school_id", "status",
-                                                                 "admission_date", "order"]]
-    multi = cand["id18"].duplicated(keep=False)
-    if multi.any():
-        c = cand[multi].assign(
-            not_registered=~cand.loc[multi, "status"].isin(registered_statuses)
-        ).sort_values(["id18", "not_registered", "admission_date", "order"], kind="stable")
-        first = ~c["id18"].duplicated(keep="first")
-        win_school = c["school_id"].where(first).ffill()
-        losers = c.index[~first.to_numpy()]
-        cross[prep.index.get_indexer(losers)] = True
-        winner.loc[losers] = win_school.loc[losers].to_numpy()
+    won = cross_school_losers(prep[standing_ok & prep["id_valid"].to_numpy()],
+                              registered_statuses)
+    cross[prep.index.get_indexer(won.index)] = True
+    winner.loc[won.index] = won.to_numpy()
 
     flags = np.column_stack([own, cross])
-    codes = np.array(REASONS, dtype=object)
-    reasons = pd.Series(
-        [";".join(codes[row]) for row in flags], index=prep.index, dtype=object
-    ) if len(prep) < 20_000 else _join_codes(flags, prep.index)
+    reasons = _join_codes(flags, prep.index)
     state = np.where(superseded, "superseded", np.where(flags.any(axis=1), "quarantined",
                                                           "clean"))
     reasons = reasons.where(state == "quarantined", "")
@@ -272,6 +255,43 @@ def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Data
     return pd.DataFrame(
         {"state": state, "reasons": reasons, "winner_school_id": winner}, index=prep.index
     )
+
+
+def superseding_folder(prep: pd.DataFrame) -> pd.Series:
+    """Per row, the folder of the next submission of the same student by the same school
+    (NA when there is none). A row with an empty ID, or one that a spreadsheet turned into
+    a number (digits lost), identifies nobody and is never superseded."""
+    has_id = (prep["dedup_id"] != "") & ~prep["r_ID_AS_NUMBER"]
+    nxt = prep.groupby(["dedup_school", "dedup_id"], sort=False)["folder"].shift(-1)
+    return nxt.where(has_id)
+
+
+def cross_school_losers(cand: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Series:
+    """Among standing, otherwise clean rows with a valid ID: the rows that lose to the same
+    student's record in another school, with the winning school as value. The registered
+    record wins, else the earlier admission, else the earlier submission."""
+    multi = cand["id18"].duplicated(keep=False)
+    if not multi.any():
+        return pd.Series([], dtype=object)
+    c = cand.loc[multi, ["id18", "school_id", "status", "admission_date", "order"]]
+    c = c.assign(not_registered=~c["status"].isin(registered_statuses)).sort_values(
+        ["id18", "not_registered", "admission_date", "order"], kind="stable")
+    first = ~c["id18"].duplicated(keep="first")
+    win_school = c["school_id"].where(first).ffill()
+    return win_school[~first.to_numpy()].astype(object)
+
+
+def clean_as_published(prep: pd.DataFrame, next_folder: pd.Series, month: str,
+                       registered_statuses: tuple[str, ...]) -> np.ndarray:
+    """Which rows were clean when only the folders up to ``month`` had arrived (the state
+    ``resolve`` gives on that prefix), without resolving the prefix again."""
+    in_prefix = (prep["folder"] <= month).to_numpy()
+    superseded = (next_folder <= month).fillna(False).to_numpy(dtype=bool)
+    own = prep[[c for c in prep.columns if c.startswith("r_")]].to_numpy().any(axis=1)
+    ok = in_prefix & ~superseded & ~own
+    lost = cross_school_losers(prep[ok & prep["id_valid"].to_numpy()], registered_statuses)
+    ok[prep.index.get_indexer(lost.index)] = False
+    return ok
 
 
 def _join_codes(flags: np.ndarray, index: pd.Index) -> pd.Series:
@@ -402,8 +422,3 @@ def reconcile(records: pd.DataFrame, files: pd.DataFrame | None = None) -> pd.Da
         table["problem"] = table["problem"].fillna("")
     table = table.rename_axis("source_file").reset_index()
     return table.sort_values("source_file", kind="stable").reset_index(drop=True)
-
-
-def intake_of(dates: pd.Series, cutoff: dt.date, autumn: str, spring: str) -> pd.Series:
-    """Intake label of admission dates under an inclusive cutoff."""
-    return pd.Series(np.where(dates <= pd.Timestamp(cutoff), autumn, spring), index=dates.index)

@@ -13,10 +13,19 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import io
-from pipeline.clean import REASON_TEXT_ZH, Lookups, finish, prepare, resolve
+from pipeline.clean import (
+    REASON_TEXT_ZH,
+    Lookups,
+    clean_as_published,
+    finish,
+    prepare,
+    resolve,
+    superseding_folder,
+)
 from pipeline.config import PipelineConfig, load_pipeline_config, load_salt
 from pipeline.context import StageContext
 from pipeline.errors import InputError
+from pipeline.fulfilment import flags as fulfilment_flags
 from pipeline.ingest import HeaderMap, raw_files, read_file
 
 log = logging.getLogger(__name__)
@@ -96,28 +105,16 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
 def vintages(prep: pd.DataFrame, cfg: PipelineConfig, period: str) -> pd.DataFrame:
     """Per month up to the period and per school: the figures as they would have been
     published then (only the folders up to that month)."""
-    rows = []
     needed = ["folder", "dedup_school", "dedup_id", "id_valid", "id18", "school_id", "status",
               "admission_date", "order", *[c for c in prep.columns if c.startswith("r_")]]
     prep = prep[needed]
+    nxt = superseding_folder(prep)
+    rows = []
     for month in months(cfg.first_period, period):
-        mask = (prep["folder"] <= month).to_numpy()
-        if not mask.any():
-            continue
-        sub = prep[mask]
-        st = resolve(sub, cfg.registered_statuses)
-        clean = sub[st["state"].to_numpy() == "clean"]
-        admitted = clean["admission_date"] <= pd.Timestamp(as_of(month))
-        registered = admitted & clean["status"].isin(cfg.registered_statuses)
-        counted = registered if cfg.counting_basis == "registered" else admitted
-        per = pd.DataFrame({
-            "school_id": clean["school_id"],
-            "admitted": admitted, "registered": registered, "counted": counted,
-        }).groupby("school_id").sum()
-        per = per.reset_index().assign(month=month)
-        rows.append(per)
-    if not rows:
-        return pd.DataFrame(columns=["month", "school_id", "admitted", "registered", "counted"])
+        clean = prep[clean_as_published(prep, nxt, month, cfg.registered_statuses)]
+        f = fulfilment_flags(clean, as_of(month), cfg.counting_basis, cfg.registered_statuses)
+        per = f.assign(school_id=clean["school_id"]).groupby("school_id").sum()
+        rows.append(per.reset_index().assign(month=month))
     out = pd.concat(rows, ignore_index=True)
     return out[["month", "school_id", "admitted", "registered", "counted"]].astype(
         {"admitted": "int64", "registered": "int64", "counted": "int64"})
