@@ -125,8 +125,8 @@ def normalise_id(values: pd.Series) -> pd.Series:
     Values that are already 17 ASCII digits and a digit or ``X`` are left as they are (most
     rows); only the others go through the string work.
     """
-    values = values.astype(object)
-    done = values.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(dtype=bool)
+    values = values.fillna("").astype("str")  # Arrow-backed: regexes run in C++
+    done = values.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
     if done.all():
         return values
     rest = values[~done]
@@ -160,7 +160,7 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
     (男/女) from the number.
     """
     n = len(ids)
-    ids = ids.fillna("")
+    ids = ids.fillna("").astype("str")
     id18 = np.full(n, None, dtype=object)
     valid = np.zeros(n, dtype=bool)
     birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
