@@ -56,6 +56,8 @@ def _args(p: dict[str, Path], period: str | None = "2019-10") -> list[str]:
     ("bad_reward_key", "rewards.yaml"),
     ("no_raw", "raw data folder not found"),
     ("missing_schools_column", "missing column(s) quota"),
+    ("raw_missing_column", "2019-10/HX03_201910.csv: missing required column(s): admission_date"),
+    ("raw_binary", "2019-10/HX01_201910.csv: binary data"),
 ])
 def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):
     p = _small_case(tmp_path)
@@ -80,14 +82,20 @@ def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):
                         encoding="utf-8")
     elif breakage == "no_raw":
         shutil.rmtree(p["raw"])
+    elif breakage == "raw_missing_column":
+        path = p["raw"] / "2019-10" / "HX03_201910.csv"
+        text = path.read_bytes().decode("gb18030")
+        path.write_bytes(text.replace("录取日期", "日期").encode("gb18030"))
+    elif breakage == "raw_binary":
+        (p["raw"] / "2019-10" / "HX01_201910.csv").write_bytes(bytes(range(256)) * 40)
     elif breakage == "missing_schools_column":
         lines = schools.read_text(encoding="utf-8").splitlines()
         schools.write_text("\n".join(",".join(x.split(",")[:-1]) for x in lines) + "\n",
                            encoding="utf-8")
     code, err = _run(capsys, *_args(p, period))
     assert code != 0
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("[")]
+    assert len(lines) == 1, err  # progress lines ("[1/5] …") aside
     assert expected in lines[0]
     assert "Traceback" not in err
     assert (published / "summary.json").read_text(encoding="utf-8") == '{"old": true}'
