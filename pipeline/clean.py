@@ -38,7 +38,6 @@ REASONS = (
     "OUT_OF_WINDOW",
     "IMPLAUSIBLE_AGE",
     "LEVEL_NOT_ALLOWED",
-    "UNKNOWN_LEVEL",
     "SHORT_TRAINING",
     "UNKNOWN_TARGET_GROUP",
     "UNKNOWN_STATUS",
@@ -51,8 +50,7 @@ REASON_TEXT_ZH = {
     "BAD_DATE": "录取日期无法识别（缺年份、日期不存在或格式无法解析）",
     "OUT_OF_WINDOW": "录取日期不在扩招期间（2019年9月1日至2020年4月30日）内",
     "IMPLAUSIBLE_AGE": "按身份证出生日期计算的录取时年龄不在允许范围内",
-    "LEVEL_NOT_ALLOWED": "该学校类型不得培养此层次",
-    "UNKNOWN_LEVEL": "培养层次无法识别",
+    "LEVEL_NOT_ALLOWED": "培养层次不是该学校类型可培养的层次（或无法识别）",
     "SHORT_TRAINING": "短期培训不计入扩招（仅统计学制教育）",
     "UNKNOWN_TARGET_GROUP": "生源类别（招收对象）无法识别",
     "UNKNOWN_STATUS": "学籍状态无法识别",
@@ -185,8 +183,9 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
         "OUT_OF_WINDOW": adm.notna() & ((adm < ws) | (adm > we)),
         "IMPLAUSIBLE_AGE": out["age"].notna()
         & ((out["age"] < cfg.age_min) | (out["age"] > cfg.age_max)).fillna(False),
-        "LEVEL_NOT_ALLOWED": out["school_id"].notna() & out["level"].notna() & ~level_ok,
-        "UNKNOWN_LEVEL": out["level"].isna(),
+        # A level that is none of the four is allowed for no school type; a real level is
+        # judged against the school's type (not judged when the school is unknown).
+        "LEVEL_NOT_ALLOWED": out["level"].isna() | (out["school_id"].notna() & ~level_ok),
         "SHORT_TRAINING": out["education_kind"].eq("短期培训").fillna(False),
         "UNKNOWN_TARGET_GROUP": out["target_group"].isna(),
         "UNKNOWN_STATUS": out["status"].isna(),

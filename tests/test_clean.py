@@ -237,8 +237,9 @@ def test_level_synonyms_meet_the_school_type_rule(school_id, spelling, allowed):
 
 
 @pytest.mark.parametrize("level", ["特级工", "", "技师"])
-def test_unknown_level_is_its_own_reason_not_a_type_rule(level):
-    assert reasons_of(level=level) == "UNKNOWN_LEVEL"
+def test_a_level_that_is_none_of_the_four_is_not_allowed(level):
+    assert reasons_of(level=level) == "LEVEL_NOT_ALLOWED"
+    assert reasons_of(school="某某学校", level=level) == "UNKNOWN_SCHOOL;LEVEL_NOT_ALLOWED"
 
 
 def test_level_of_an_unknown_school_is_not_judged():
@@ -388,7 +389,7 @@ def test_years(years, expected):
     [
         (dict(id_number=wrong_id(), school="某某学校", admission_date="九月五日", level="特级",
               education_kind="短训", target_group="其他", status="毕业"),
-         "INVALID_ID;UNKNOWN_SCHOOL;BAD_DATE;UNKNOWN_LEVEL;SHORT_TRAINING;"
+         "INVALID_ID;UNKNOWN_SCHOOL;BAD_DATE;LEVEL_NOT_ALLOWED;SHORT_TRAINING;"
          "UNKNOWN_TARGET_GROUP;UNKNOWN_STATUS"),
         (dict(id_number=make_id("20060101", "011"), admission_date="2019-08-31", level="初级工"),
          "OUT_OF_WINDOW;IMPLAUSIBLE_AGE;LEVEL_NOT_ALLOWED"),
@@ -774,7 +775,7 @@ def test_vectorised_reason_join_matches_the_row_path():
 
     flags = np.zeros((4, len(REASONS)), dtype=bool)
     flags[1, [0, 1]] = True
-    flags[2, [2, 3, 8, 9]] = True
+    flags[2, [2, 3, 7, 8]] = True
     flags[3, len(REASONS) - 1] = True
     got = _join_codes(flags, pd.RangeIndex(4))
     assert got.tolist() == ["", "INVALID_ID;ID_AS_NUMBER",

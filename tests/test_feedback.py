@@ -78,9 +78,9 @@ def test_headers_rows_and_reasons(written):
     assert {r[col["sheet"]] for r in body} == {"一班"}
     assert {r[col["source_file"]] for r in body} == {"2019-10/HX01.xlsx"}
     assert [r[col["reasons"]] for r in body] == [
-        "BAD_DATE", "UNKNOWN_LEVEL;UNKNOWN_STATUS", "UNKNOWN_SCHOOL", "INVALID_ID"]
+        "BAD_DATE", "LEVEL_NOT_ALLOWED;UNKNOWN_STATUS", "UNKNOWN_SCHOOL", "INVALID_ID"]
     assert body[1][col["explanation"]] == (
-        REASON_TEXT_ZH["UNKNOWN_LEVEL"] + "；" + REASON_TEXT_ZH["UNKNOWN_STATUS"])
+        REASON_TEXT_ZH["LEVEL_NOT_ALLOWED"] + "；" + REASON_TEXT_ZH["UNKNOWN_STATUS"])
     assert body[0][col["id_masked"]] == "230102********" + IDS["hx01_bad_date"][-4:]
     assert body[0][col["admission_date"]] == "九月五日"  # the submitted value, as sent
 
