@@ -261,7 +261,10 @@ def superseding_folder(prep: pd.DataFrame) -> pd.Series:
     (NA when there is none). A row with an empty ID, or one that a spreadsheet turned into
     a number (digits lost), identifies nobody and is never superseded."""
     has_id = (prep["dedup_id"] != "") & ~prep["r_ID_AS_NUMBER"]
-    nxt = prep.groupby(["dedup_school", "dedup_id"], sort=False)["folder"].shift(-1)
+    school_code, _ = pd.factorize(prep["dedup_school"])
+    id_code, ids = pd.factorize(prep["dedup_id"])
+    key = school_code.astype(np.int64) * (len(ids) + 1) + id_code  # one integer per pair
+    nxt = prep["folder"].groupby(key, sort=False).shift(-1)
     return nxt.where(has_id)
 
 
@@ -273,9 +276,11 @@ def cross_school_losers(cand: pd.DataFrame, registered_statuses: tuple[str, ...]
     if not multi.any():
         return pd.Series([], dtype=object)
     c = cand.loc[multi, ["id18", "school_id", "status", "admission_date", "order"]]
-    c = c.assign(not_registered=~c["status"].isin(registered_statuses)).sort_values(
-        ["id18", "not_registered", "admission_date", "order"], kind="stable")
-    first = ~c["id18"].duplicated(keep="first")
+    c = c.assign(
+        student=pd.factorize(c["id18"])[0],
+        not_registered=~c["status"].isin(registered_statuses),
+    ).sort_values(["student", "not_registered", "admission_date", "order"], kind="stable")
+    first = ~c["student"].duplicated(keep="first")
     win_school = c["school_id"].where(first).ffill()
     return win_school[~first.to_numpy()].astype(object)
 
