@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io as _bytesio
+import io as _textio
 import json
 import math
 import re
@@ -26,13 +26,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: reference table not found")
-    import io as _io
-
     from pipeline.ingest import decode_bytes
 
     text, _ = decode_bytes(path.read_bytes(), str(path))
     try:
-        df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
+        df = pd.read_csv(_textio.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
@@ -176,8 +174,8 @@ def reproducible_xlsx(content: bytes, when: dt.datetime) -> bytes:
     """An XLSX (zip) rewritten with fixed member timestamps and document dates, so the same
     workbook gives the same bytes whenever it is written."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    src = zipfile.ZipFile(_bytesio.BytesIO(content))
-    out = _bytesio.BytesIO()
+    src = zipfile.ZipFile(_textio.BytesIO(content))
+    out = _textio.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
