@@ -61,8 +61,9 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
     files = raw_files(ctx.raw_dir, ctx.period)
     if not files:
         raise InputError(f"{ctx.raw_dir}: no raw submissions in folders up to {ctx.period}")
-    if ctx.period not in {sf.split("/")[0] for sf, _ in files}:
-        raise InputError(f"{ctx.raw_dir / ctx.period}: no raw submissions for period {ctx.period}")
+    if not (ctx.raw_dir / ctx.period).is_dir():
+        # An existing but empty month is fine: nothing new arrived, the figures still stand.
+        raise InputError(f"{ctx.raw_dir / ctx.period}: no folder for period {ctx.period}")
     parts, file_rows, unreadable, skipped_sheets = [], [], [], []
     for source_file, path in files:
         try:
