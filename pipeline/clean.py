@@ -258,9 +258,9 @@ def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Data
 
 def superseding_folder(prep: pd.DataFrame) -> pd.Series:
     """Per row, the folder of the next submission of the same student by the same school
-    (NA when there is none). A row with an empty ID, or one that a spreadsheet turned into
-    a number (digits lost), identifies nobody and is never superseded."""
-    has_id = (prep["dedup_id"] != "") & ~prep["r_ID_AS_NUMBER"]
+    (NA when there is none). Rows with an invalid ID are matched on the normalised ID text,
+    as DESIGN §3 says; a row with no ID at all identifies nobody and is never superseded."""
+    has_id = prep["dedup_id"] != ""
     school_code, _ = pd.factorize(prep["dedup_school"])
     id_code, ids = pd.factorize(prep["dedup_id"])
     key = school_code.astype(np.int64) * (len(ids) + 1) + id_code  # one integer per pair

@@ -136,7 +136,10 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 2**53:
             return str(int(value))
-        return f"{value:.6G}" if abs(value) >= 1e15 else repr(value)
+        # A long number (an ID typed into a number cell) keeps every digit the float still
+        # holds, in scientific notation: distinct people stay distinct, and it can never pass
+        # as a valid ID.
+        return repr(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()

@@ -267,9 +267,10 @@ def test_printed_workbook_sheets_cells_and_provenance(tmp_path):
         "2019-09-05", "43714", "2019-09-05", "2019年9月5日", "2019-09-07 08:30:00",
         "2019-09-05"]
     assert recs["years"].tolist() == ["3"] * 6
+    # number cells keep the digits the float still holds, in scientific notation
     assert recs["id_number"].tolist() == [
-        A["id_number"], B["id_number"], "2.30102E+17", D["id_number"], "230102850315123",
-        "2.30102E+17"]
+        A["id_number"], B["id_number"], "2.30102199001011e+17", D["id_number"],
+        "230102850315123", "2.301021990010112e+17"]
     # 一班: row 6 blank, 8 and 9 footers; 二班: row 4 blank, row 6 footer
     assert got.skipped_lines == 5
     assert got.ignored_columns == ["序号"]
@@ -291,7 +292,8 @@ def test_ids_typed_as_numbers_are_each_quarantined_not_superseded(tmp_path):
     rows = got.records.assign(source_file="2019-10/printed.xlsx", folder="2019-10")
     result = clean(rows, lookups(), config(), SALT)
     by_name = dict(zip(rows["name"], result.records["state"], strict=True))
-    # 张三 (一班 row 7) and 张六 (二班 row 5) are two people: both IDs read 2.30102E+17
+    # 张三 (一班 row 7) and 张六 (二班 row 5) are two people whose IDs were typed as numbers:
+    # their texts keep the digits the floats hold, so they are not matched to each other
     assert (by_name["张三"], by_name["张六"]) == ("quarantined", "quarantined")
 
 
