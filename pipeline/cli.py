@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="kuozhao: %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    # papermill's client of a kernel kuozhao started is closed by the garbage collector,
+    # which jupyter_client reports as a warning; the kernel itself is shut down by kuozhao.
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
     try:
         if args.command == "sample":
             from pipeline.sample import write_sample

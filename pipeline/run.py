@@ -148,19 +148,76 @@ def quiet_kernel_stderr() -> Iterator[None]:
                     print(line, file=sys.stderr)  # noqa: T201 - replayed kernel output
 
 
-def execute_stage(stage: str, params: dict, out_dir: Path, kernel: str) -> Path:
-    """Run one stage notebook with papermill; StageFailed with one line on failure."""
+# What each stage's kernel imports while the previous stage runs (its start-up and imports
+# then cost nothing on the critical path; they bind no name in the notebook's namespace).
+WARM_IMPORTS = {
+    "01_clean": ("pipeline.stages",),
+    "02_validate": ("pipeline.stages", "pipeline.validate", "great_expectations"),
+    "03_fulfilment": ("pipeline.stages", "pipeline.fulfilment"),
+    "04_rewards": ("pipeline.stages", "pipeline.rewards"),
+    "05_bulletin": ("pipeline.stages", "pipeline.render", "pipeline.feedback", "matplotlib",
+                    "weasyprint"),
+}
+
+
+LOOKAHEAD = 1  # kernels started ahead of their turn (more gave nothing measurable)
+
+
+class WarmKernel:
+    """A stage's kernel, started ahead of its turn and importing its libraries meanwhile."""
+
+    def __init__(self, kernel: str, modules: tuple[str, ...]):
+        import subprocess
+
+        import zmq
+        import zmq.asyncio
+        from jupyter_client import BlockingKernelClient
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._run_sync = run_sync
+        # Its own zmq context, sockets not lingering: papermill's client of a kernel it did
+        # not start is left to the garbage collector, whose clean-up must neither touch the
+        # next run's sockets nor wait on messages to a stopped kernel.
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.LINGER, 0)  # closing never waits on a stopped kernel
+        self.km = AsyncKernelManager(kernel_name=kernel, context=context)
+        run_sync(self.km.start_kernel)(cwd=str(NOTEBOOKS), stderr=subprocess.DEVNULL)
+        # A client of its own (own zmq context): sharing the manager's would leave that
+        # context half-destroyed for the next run in the same process.
+        self.kc = BlockingKernelClient()
+        self.kc.load_connection_info(self.km.get_connection_info())
+        self.kc.start_channels()
+        code = ("import importlib as _k\n"
+                f"for _m in {modules!r}:\n    _k.import_module(_m)\n"
+                "del _k, _m")
+        self.kc.execute(code, silent=True, store_history=False)
+
+    def shutdown(self) -> None:
+        """Stop the kernel (idempotent)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km.has_kernel:
+            self._run_sync(self.km.shutdown_kernel)(now=True)
+
+
+def execute_stage(stage: str, params: dict, out_dir: Path, kernel: str,
+                  warm: WarmKernel | None = None) -> Path:
+    """Run one stage notebook with papermill (in ``warm``'s kernel when given); StageFailed
+    (or the stage's own error type) with one line on failure."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     nb_out = out_dir / "notebooks" / f"{stage}.ipynb"
     nb_out.parent.mkdir(parents=True, exist_ok=True)
+    extra = {"km": warm.km} if warm is not None else {}
     try:
         with quiet_kernel_stderr():
             pm.execute_notebook(
                 str(NOTEBOOKS / f"{stage}.ipynb"), str(nb_out), parameters=params,
                 kernel_name=kernel, cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
-                start_timeout=120,
+                start_timeout=120, **extra,
             )
     except PapermillExecutionError as exc:
         error = {"ValidationFailed": ValidationFailed, "InputError": InputError,
@@ -218,18 +275,24 @@ def run_period(
         StageContext.from_params(**params)
         kernel = kernel_name()
         timings = {}
+        warm: dict[str, WarmKernel] = {}
         try:
             for i, stage in enumerate(STAGES, 1):
                 progress(f"[{i}/{len(STAGES)}] {period} {stage} …")
                 t0 = time.perf_counter()
+                # This stage's kernel and the next LOOKAHEAD ones warm up while it runs.
+                for ahead in STAGES[i - 1:i + LOOKAHEAD]:
+                    if ahead not in warm:
+                        warm[ahead] = WarmKernel(kernel, WARM_IMPORTS[ahead])
                 try:
-                    execute_stage(stage, params, stage_out, kernel)
+                    execute_stage(stage, params, stage_out, kernel, warm[stage])
                 except KuozhaoError as exc:
                     failed = out_root / f"{period}.failed"
                     shutil.rmtree(failed, ignore_errors=True)
                     stage_out.rename(failed)
                     nb = failed / "notebooks" / f"{stage}.ipynb"
                     raise type(exc)(str(exc).replace("{notebook}", str(nb))) from None
+                warm.pop(stage).shutdown()
                 timings[stage] = round(time.perf_counter() - t0, 2)
                 progress(f"[{i}/{len(STAGES)}] {period} {stage} done in {timings[stage]:.1f} s")
             write_manifest(stage_out, params, raw_dir, reference_dir, config_dir, period,
@@ -238,6 +301,8 @@ def run_period(
             _swap(stage_out, out_root / period)
             shutil.rmtree(out_root / f"{period}.failed", ignore_errors=True)
         finally:
+            for kernel_left in warm.values():
+                kernel_left.shutdown()
             shutil.rmtree(stage_out, ignore_errors=True)
             shutil.rmtree(stage_proc, ignore_errors=True)
     return out_root / period
