@@ -15,7 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.config import FIELDS, PipelineConfig
+from pipeline.config import (
+    CLASS_TYPES,
+    EDUCATION_KINDS,
+    FIELDS,
+    GENDERS,
+    STATUSES,
+    STUDY_MODES,
+    YES_NO,
+    PipelineConfig,
+)
 from pipeline.normalise import (
     build_lookup,
     check_ids,
@@ -82,12 +91,12 @@ class Lookups:
         canon = {
             "target_group": cfg.target_groups,
             "level": cfg.levels,
-            "status": ("已注册", "待注册", "休学", "退学"),
-            "gender": ("男", "女"),
-            "disabled": ("是", "否"),
-            "study_mode": ("全日制", "非全日制"),
-            "class_type": ("普通班", "订单班", "定向班", "委托班"),
-            "education_kind": ("学制教育", "短期培训"),
+            "status": STATUSES,
+            "gender": GENDERS,
+            "disabled": YES_NO,
+            "study_mode": STUDY_MODES,
+            "class_type": CLASS_TYPES,
+            "education_kind": EDUCATION_KINDS,
         }
         enums = {}
         for fld, values in canon.items():

@@ -25,6 +25,13 @@ ENUM_FIELDS = (
     "gender", "disabled", "target_group", "level", "study_mode", "class_type",
     "education_kind", "status",
 )
+# The canonical values of the enumerated fields (DESIGN §3); spellings map to these.
+STATUSES = ("已注册", "待注册", "休学", "退学")
+GENDERS = ("男", "女")
+YES_NO = ("是", "否")
+STUDY_MODES = ("全日制", "非全日制")
+CLASS_TYPES = ("普通班", "订单班", "定向班", "委托班")
+EDUCATION_KINDS = ("学制教育", "短期培训")
 TOP_KEYS = {
     "programme", "counting", "age", "trajectory", "projection", "publication", "validation",
     "required_fields", "header_map", "synonyms", "school_leaver_groups", "social_groups",

@@ -130,6 +130,12 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def inert(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula: a leading ``'`` when it starts
+    with ``= + - @``, a tab or a carriage return."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def inert_text(values: pd.Series) -> pd.Series:
     """Text that a spreadsheet will not run as a formula: a leading ' before = + - @."""
     s = values.astype(object)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from pipeline import disclosure, messages
 from pipeline.errors import InputError
-from pipeline.io import reproducible_xlsx
+from pipeline.io import inert, reproducible_xlsx
 from pipeline.rewards import COUNT_COLUMNS, MEASURE_COLUMNS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -1999,13 +1999,6 @@ def _write_text(path: Path, text: str) -> None:
 
 # --------------------------------------------------------------------------- xlsx
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula: leading ``'`` when it starts with
-    ``= + - @``, a tab or a carriage return."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def write_xlsx(tables: Sequence[Table], target: Path, created: str) -> None:

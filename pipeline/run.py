@@ -4,7 +4,6 @@ period's outputs replace the published ones only when every stage succeeded."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import importlib.metadata as md
 import os
 import platform
@@ -25,6 +24,7 @@ from pipeline.errors import (
     ValidationFailed,
 )
 from pipeline.ingest import periods_in, raw_files
+from pipeline.stages import as_of
 
 STAGES = ("01_clean", "02_validate", "03_fulfilment", "04_rewards", "05_bulletin")
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -123,31 +123,6 @@ def _strip_timing(nb_path: Path) -> None:
     nbformat.write(nb, nb_path)
 
 
-KERNEL_NOISE = ("Kernel is running over TCP without encryption",)
-
-
-@contextlib.contextmanager
-def quiet_kernel_stderr() -> Iterator[None]:
-    """Keep the kernels' start-up warnings out of the user's terminal: file descriptor 2
-    goes to a temporary file while a notebook runs, and what was not noise is replayed."""
-    import tempfile
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile(mode="w+b") as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            for line in capture.read().decode("utf-8", "replace").splitlines():
-                if line.strip() and not any(n in line for n in KERNEL_NOISE):
-                    print(line, file=sys.stderr)  # noqa: T201 - replayed kernel output
-
-
 # What each stage's kernel imports while the previous stage runs (its start-up and imports
 # then cost nothing on the critical path; they bind no name in the notebook's namespace).
 WARM_IMPORTS = {
@@ -202,23 +177,20 @@ class WarmKernel:
             self._run_sync(self.km.shutdown_kernel)(now=True)
 
 
-def execute_stage(stage: str, params: dict, out_dir: Path, kernel: str,
-                  warm: WarmKernel | None = None) -> Path:
-    """Run one stage notebook with papermill (in ``warm``'s kernel when given); StageFailed
-    (or the stage's own error type) with one line on failure."""
+def execute_stage(stage: str, params: dict, out_dir: Path, warm: WarmKernel) -> Path:
+    """Run one stage notebook with papermill in its warmed kernel; StageFailed (or the
+    stage's own error type) with one line on failure."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     nb_out = out_dir / "notebooks" / f"{stage}.ipynb"
     nb_out.parent.mkdir(parents=True, exist_ok=True)
-    extra = {"km": warm.km} if warm is not None else {}
     try:
-        with quiet_kernel_stderr():
-            pm.execute_notebook(
-                str(NOTEBOOKS / f"{stage}.ipynb"), str(nb_out), parameters=params,
-                kernel_name=kernel, cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
-                start_timeout=120, **extra,
-            )
+        pm.execute_notebook(
+            str(NOTEBOOKS / f"{stage}.ipynb"), str(nb_out), parameters=params,
+            kernel_name=warm.km.kernel_name, cwd=str(NOTEBOOKS), progress_bar=False,
+            log_output=False, start_timeout=120, km=warm.km,
+        )
     except PapermillExecutionError as exc:
         error = {"ValidationFailed": ValidationFailed, "InputError": InputError,
                  "ConfigError": ConfigError}.get(exc.ename, StageFailed)
@@ -285,7 +257,7 @@ def run_period(
                     if ahead not in warm:
                         warm[ahead] = WarmKernel(kernel, WARM_IMPORTS[ahead])
                 try:
-                    execute_stage(stage, params, stage_out, kernel, warm[stage])
+                    execute_stage(stage, params, stage_out, warm[stage])
                 except KuozhaoError as exc:
                     failed = out_root / f"{period}.failed"
                     shutil.rmtree(failed, ignore_errors=True)
@@ -333,12 +305,5 @@ def write_manifest(out_dir: Path, params: dict, raw_dir: Path, reference_dir: Pa
         "timings_s": timings,
         "note": "timings_s is the only wall-clock value in the outputs",
         "generated_by": f"kuozhao {__version__} on {sys.platform}",
-        "as_of": _as_of(period),
+        "as_of": as_of(period).isoformat(),
     })
-
-
-def _as_of(period: str) -> str:
-    import calendar
-
-    y, m = int(period[:4]), int(period[5:7])
-    return dt.date(y, m, calendar.monthrange(y, m)[1]).isoformat()

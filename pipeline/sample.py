@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.config import CLASS_TYPES, EDUCATION_KINDS, STATUSES, STUDY_MODES
 from pipeline.io import reproducible_xlsx
 
 TARGET = 4376
@@ -131,12 +132,8 @@ _TG_P = np.array([0.09, 0.16, 0.08, 0.17, 0.07, 0.11, 0.16, 0.08, 0.08])
 _TG_AGE = np.array([[15, 17], [16, 30], [17, 20], [19, 35]] + [[20, 45]] * 5)
 UNKNOWN_TARGET_GROUPS = ("社会人员", "待业青年", "其他", "在职职工", "农民")
 
-STUDY_MODES = ("全日制", "非全日制")
-CLASS_TYPES = ("普通班", "订单班", "定向班", "委托班")
 CLASS_TYPES_TRAD = ("普通班", "訂單班", "定向班", "委託班")
-EDU_KINDS = ("学制教育", "短期培训")
 EDU_KINDS_TRAD = ("學制教育", "短期培訓")
-STATUSES = ("已注册", "待注册", "休学", "退学")
 STATUSES_TRAD = ("已註冊", "待註冊", "休學", "退學")
 REGISTERED, PENDING, PAUSED, WITHDRAWN = 0, 1, 2, 3
 DISABLED_STYLES = (("是", "否"), ("Y", "N"), ("1", "0"))
@@ -797,7 +794,7 @@ def _render(data: _Data, rows: np.ndarray, st: _FileStyle, schools: pd.DataFrame
     out["class_type"] = _pick(CLASS_TYPES_TRAD if st.trad_values else CLASS_TYPES,
                               data.e_ctype[e])
     if st.has_edu:
-        out["education_kind"] = _pick(EDU_KINDS_TRAD if st.trad_values else EDU_KINDS,
+        out["education_kind"] = _pick(EDU_KINDS_TRAD if st.trad_values else EDUCATION_KINDS,
                                       (dirt == SHORT_TRAINING).astype(np.int64))
     adm = np.where(dirt == OUT_OF_WINDOW, data.e_adm_bad[e], data.e_adm[e])
     out["admission_date"] = _dates(adm, dirt == BAD_DATE, st, rng)

@@ -22,7 +22,16 @@ from pipeline.clean import (
     resolve,
     superseding_folder,
 )
-from pipeline.config import PipelineConfig, load_pipeline_config, load_salt
+from pipeline.config import (
+    CLASS_TYPES,
+    GENDERS,
+    STATUSES,
+    STUDY_MODES,
+    YES_NO,
+    PipelineConfig,
+    load_pipeline_config,
+    load_salt,
+)
 from pipeline.context import StageContext
 from pipeline.errors import InputError
 from pipeline.fulfilment import flags as fulfilment_flags
@@ -185,11 +194,11 @@ def fulfilment_stage(ctx: StageContext) -> dict:
         "intake": (cfg.autumn_label, cfg.spring_label),
         "target_group": cfg.target_groups,
         "group_kind": ("社会人员", "应往届毕业生"),
-        "disabled": ("是", "否"),
+        "disabled": YES_NO,
         "industry": cfg.industries,
         "level": cfg.levels,
-        "study_mode": ("全日制", "非全日制"),
-        "class_type": ("普通班", "订单班", "定向班", "委托班"),
+        "study_mode": STUDY_MODES,
+        "class_type": CLASS_TYPES,
     }
     breakdowns = ful.breakdowns(enrollment, f, schools, cfg.social_groups, orders)
     month_ends = [(m, as_of(m)) for m in months(cfg.first_period, ctx.period)]
@@ -299,11 +308,11 @@ def validation_params(cfg: PipelineConfig, period: str):
         industries=cfg.industries,
         levels_by_school_type=dict(cfg.levels_by_school_type),
         levels=cfg.levels,
-        statuses=("已注册", "待注册", "休学", "退学"),
-        study_modes=("全日制", "非全日制"),
-        class_types=("普通班", "订单班", "定向班", "委托班"),
+        statuses=STATUSES,
+        study_modes=STUDY_MODES,
+        class_types=CLASS_TYPES,
         target_groups=cfg.target_groups,
-        genders=("男", "女"),
+        genders=GENDERS,
         window_start=cfg.window_start,
         window_end=cfg.window_end,
         intake_cutoff=cfg.intake_cutoff,
