@@ -15,6 +15,11 @@ BREAKDOWN_DIMENSIONS = (
     "school_type", "ownership", "district", "intake", "target_group", "group_kind",
     "disabled", "industry", "level", "study_mode", "class_type",
 )
+# The clean-record columns stage 03 reads (the rest stay on disk).
+ENROLLMENT_COLUMNS = (
+    "school_id", "admission_date", "status", "intake", "target_group", "disabled", "industry",
+    "level", "study_mode", "class_type",
+)
 SCHOOL_COLUMNS = (
     "school_id", "school_name", "school_type", "district", "quota", "admitted", "registered",
     "counted", "fulfilment_rate", "autumn_2019", "spring_2020",
@@ -70,32 +75,65 @@ def breakdowns(
     social_groups: tuple[str, ...],
     orders: dict[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
-    """Admitted, registered and counted by each dimension, long format."""
-    attrs = ["school_type", "ownership", "district"]
-    e = enrollment.drop(columns=[c for c in attrs if c in enrollment.columns]).merge(
-        schools[["school_id", *attrs]], on="school_id", how="left"
+    """Admitted, registered and counted by each dimension, long format.
+
+    A missing value is the category ``（未知）``. Categories come in the configured order,
+    then the others sorted.
+    """
+    attrs = schools.drop_duplicates("school_id").set_index("school_id")
+    school_codes, school_ids = pd.factorize(enrollment["school_id"])
+    coded = {
+        attr: _through(school_codes, attrs[attr].reindex(school_ids).to_numpy())
+        for attr in ("school_type", "ownership", "district")
+    }
+    coded["group_kind"] = (
+        enrollment["target_group"].isin(social_groups).to_numpy().astype(np.int64),
+        np.array(["应往届毕业生", "社会人员"], dtype=object),
     )
-    e = e.assign(
-        group_kind=np.where(e["target_group"].isin(social_groups), "社会人员", "应往届毕业生"),
-        disabled=np.where(e["disabled"], "是", "否"),
-        admitted=f["admitted"].to_numpy(),
-        registered=f["registered"].to_numpy(),
-        counted=f["counted"].to_numpy(),
+    coded["disabled"] = (
+        enrollment["disabled"].to_numpy(dtype=bool).astype(np.int64),
+        np.array(["否", "是"], dtype=object),
     )
+    flag_arrays = [f[c].to_numpy(dtype=bool) for c in ("admitted", "registered", "counted")]
     orders = orders or {}
     parts = []
     for dim in BREAKDOWN_DIMENSIONS:
-        g = (
-            e.assign(category=e[dim].astype(object).fillna("（未知）"))
-            .groupby("category")[["admitted", "registered", "counted"]].sum()
-        )
+        codes, uniques = coded[dim] if dim in coded else pd.factorize(enrollment[dim])
+        g = _sums_by(codes, np.asarray(uniques, dtype=object), flag_arrays)
         order = [c for c in orders.get(dim, ()) if c in g.index]
         rest = sorted(c for c in g.index if c not in order)
-        g = g.loc[order + rest].reset_index()
+        g = g.loc[order + rest].rename_axis("category").reset_index()
         parts.append(g.assign(dimension=dim))
     out = pd.concat(parts, ignore_index=True)
     return out[["dimension", "category", "admitted", "registered", "counted"]].astype(
         {"admitted": "int64", "registered": "int64", "counted": "int64"})
+
+
+UNKNOWN_CATEGORY = "（未知）"
+
+
+def _through(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``values[codes]`` (an attribute looked up per row through its key's code,
+    ``-1`` staying missing), without building the per-row values."""
+    value_codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    row_codes = np.where(codes < 0, -1, value_codes[np.maximum(codes, 0)])
+    return row_codes, np.asarray(uniques, dtype=object)
+
+
+def _sums_by(codes: np.ndarray, uniques: np.ndarray, flag_arrays: list[np.ndarray]
+             ) -> pd.DataFrame:
+    """How many rows of each category have each flag set, indexed by category: categories
+    present only, a missing value (code ``-1``) counted as ``（未知）``."""
+    n = len(uniques)
+    codes = np.where(codes < 0, n, codes)
+    present = np.bincount(codes, minlength=n + 1) > 0
+    labels = np.array([*(str(u) for u in uniques), UNKNOWN_CATEGORY], dtype=object)
+    sums = pd.DataFrame(
+        {name: np.bincount(codes[flag], minlength=n + 1)
+         for name, flag in zip(("admitted", "registered", "counted"), flag_arrays, strict=True)},
+        index=pd.Index(labels, dtype=object),
+    )[present]
+    return sums.groupby(level=0, sort=False).sum()
 
 
 def trajectory(day: dt.date, target: int, start: dt.date, end: dt.date) -> float:

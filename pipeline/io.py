@@ -160,11 +160,12 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
-    """Read a stage file; one-line error if the previous stage has not run."""
+def read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a stage file (all columns, or only ``columns``); one-line error if the previous
+    stage has not run."""
     if not path.is_file():
         raise InputError(f"{path}: not found (run the previous stage first)")
-    return pd.read_parquet(path)
+    return pd.read_parquet(path, columns=columns)
 
 
 def write_parquet(path: Path, df: pd.DataFrame) -> None:

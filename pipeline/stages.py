@@ -181,8 +181,8 @@ def fulfilment_stage(ctx: StageContext) -> dict:
     cfg = load_pipeline_config(ctx.config_dir)
     schools, _ = load_reference(ctx, cfg)
     p, o = ctx.period_processed, ctx.out_dir
-    enrollment = io.read_parquet(p / "enrollment.parquet")
-    records = io.read_parquet(p / "records.parquet")
+    enrollment = io.read_parquet(p / "enrollment.parquet", columns=list(ful.ENROLLMENT_COLUMNS))
+    records = io.read_parquet(p / "records.parquet", columns=["file_school_id", "state"])
     vint = io.read_parquet(p / "vintages.parquet")
     recon = io.read_csv(o / "reconciliation.csv")
     end = as_of(ctx.period)
@@ -334,7 +334,7 @@ def validate_stage(ctx: StageContext, data_docs: bool = True) -> dict:
     cfg = load_pipeline_config(ctx.config_dir)
     schools, majors = load_reference(ctx, cfg)
     p = ctx.period_processed
-    records = io.read_parquet(p / "records.parquet")
+    records = io.read_parquet(p / "records.parquet", columns=["file_school_id", "state"])
     enrollment = io.read_parquet(p / "enrollment.parquet")
     summary = validate_all(
         schools, majors, records, enrollment, validation_params(cfg, ctx.period),
