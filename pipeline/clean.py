@@ -28,11 +28,11 @@ from pipeline.config import (
 from pipeline.normalise import (
     build_lookup,
     check_ids,
-    clean_label,
+    clean_label_text,
     completed_years,
     key_text,
+    labels_at,
     map_enum,
-    map_unique,
     mask_id,
     normalise_id,
     parse_dates,
@@ -141,10 +141,17 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
             "source_row": df["source_row"].astype(np.int64),
         }
     )
-    school_key = map_unique(df["school"].fillna(""), key_text)
-    out["school_text_key"] = school_key
-    out["school_id"] = school_key.map(lookups.school_by_key).astype(object)
-    out["school_type"] = out["school_id"].map(lookups.school_type).astype(object)
+    # Text columns are worked out once per distinct value and decoded back onto the rows.
+    codes, uniques = pd.factorize(df["school"].fillna(""))
+    keys = [key_text(u) for u in uniques]
+    school_ids = [lookups.school_by_key.get(k) for k in keys]
+    out["school_id"] = labels_at(school_ids, codes)
+    out["school_type"] = labels_at([lookups.school_type.get(i) for i in school_ids], codes)
+    # Deduplication key of the school: the school, or its normalised text when unknown.
+    dedup_school, _ = pd.factorize(
+        np.array([i or "?" + k for i, k in zip(school_ids, keys, strict=True)], dtype=object)
+    )
+    dedup_school = dedup_school[codes]
 
     id_text = normalise_id(df["id_number"].fillna("").astype(str))
     ids = check_ids(id_text, latest_birth=cfg.window_end)
@@ -170,12 +177,19 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     out["social"] = out["target_group"].isin(cfg.social_groups)
     out["disabled"] = out["disabled"].eq("是").fillna(False).astype(bool)
 
-    major_label = clean_label(df["major"].fillna(""))
-    canonical = map_unique(major_label, lambda v: lookups.major_by_key.get(key_text(v)))
-    out["major_known"] = canonical.notna().to_numpy()
-    out["major"] = canonical.where(canonical.notna(), major_label.replace("", "（未填写）"))
-    out["industry"] = canonical.map(lookups.industry_of_major).fillna("其他").astype(object)
-    out["years"] = pd.array(map_unique(df["years"].fillna(""), _years), dtype="Int64")
+    codes, uniques = pd.factorize(df["major"].fillna(""))
+    labels = [clean_label_text(u) for u in uniques]
+    canonical = [lookups.major_by_key.get(key_text(v)) for v in labels]
+    known = np.array([c is not None for c in canonical] + [False], dtype=bool)
+    out["major_known"] = known[codes]
+    out["major"] = labels_at(
+        [c or (v if v != "" else "（未填写）") for c, v in zip(canonical, labels, strict=True)],
+        codes)
+    out["industry"] = labels_at(
+        [lookups.industry_of_major.get(c, "其他") if c else "其他" for c in canonical], codes)
+    codes, uniques = pd.factorize(df["years"].fillna(""))
+    years = np.array([_years(u) or 0 for u in uniques] + [0], dtype=np.int64)[codes]
+    out["years"] = pd.arrays.IntegerArray(years, years == 0)
 
     # Rules on the row itself.
     adm = out["admission_date"]
@@ -203,16 +217,21 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
         out["r_" + code] = np.asarray(flag, dtype=bool)
 
     cutoff = pd.Timestamp(cfg.intake_cutoff)
-    out["intake"] = np.where(adm <= cutoff, cfg.autumn_label, cfg.spring_label)
-    out["intake"] = out["intake"].where(adm.notna(), None)
+    intake = np.where(adm.isna().to_numpy(), -1, (adm > cutoff).to_numpy().astype(np.int64))
+    out["intake"] = labels_at([cfg.autumn_label, cfg.spring_label], intake)
 
-    # Deduplication keys: the school (or its normalised text) and the ID (or its text).
-    out["dedup_school"] = out["school_id"].fillna("?" + out["school_text_key"])
-    out["dedup_id"] = out["id18"].fillna(id_text)
+    # Deduplication key of the student: the valid ID, or the normalised ID text. As integer
+    # codes: ``dedup_key`` one per (school, student) pair (-1 for a row with no ID at all,
+    # which identifies nobody), ``student_code`` one per valid ID (-1 for the others).
     key_source = out["id18"].fillna(id_text)
-    out["student_key"] = pd.util.hash_pandas_object(
-        key_source, index=False, hash_key=salt.hex()[:16]
-    ).to_numpy(dtype=np.uint64)
+    id_code, id_uniques = pd.factorize(key_source)
+    out["dedup_key"] = np.where(
+        (key_source != "").to_numpy(dtype=bool),
+        dedup_school.astype(np.int64) * (len(id_uniques) + 1) + id_code, -1)
+    out["student_code"] = np.where(out["id_valid"].to_numpy(), id_code, -1).astype(np.int64)
+    out["student_key"] = pd.util.hash_array(
+        key_source.to_numpy(dtype=object), hash_key=salt.hex()[:16], categorize=False
+    ).astype(np.uint64)
     out["id_masked"] = mask_id(key_source)
     for fld in SUBMITTED:
         out["submitted_" + fld] = df[fld].fillna("").astype(str)
@@ -228,10 +247,18 @@ def _years(text: str) -> int | None:
     return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 6 else None
 
 
-def _pairs_in(types: pd.Series, levels: pd.Series, allowed: set[tuple[str, str]]) -> pd.Series:
-    """Vectorised membership of (school type, level) pairs."""
-    pair = types.fillna("") + "\x1f" + levels.fillna("")
-    return pair.isin({f"{t}\x1f{lv}" for t, lv in allowed})
+def _pairs_in(types: pd.Series, levels: pd.Series, allowed: set[tuple[str, str]]
+              ) -> np.ndarray:
+    """Whether each row's (school type, level) pair is allowed (False where either is
+    missing), looked up on the grid of distinct values."""
+    tc, tu = pd.factorize(types)
+    lc, lu = pd.factorize(levels)
+    grid = np.array([[(t, lv) in allowed for lv in lu] for t in tu], dtype=bool).reshape(
+        len(tu), len(lu))
+    ok = np.zeros(len(types), dtype=bool)
+    both = (tc >= 0) & (lc >= 0)
+    ok[both] = grid[tc[both], lc[both]]
+    return ok
 
 
 def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.DataFrame:
@@ -249,8 +276,9 @@ def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Data
 
     cross = np.zeros(len(prep), dtype=bool)
     winner = pd.Series(None, index=prep.index, dtype=object)
-    won = cross_school_losers(prep[standing_ok & prep["id_valid"].to_numpy()],
-                              registered_statuses)
+    won = cross_school_losers(
+        prep.loc[standing_ok & prep["id_valid"].to_numpy(), list(CROSS_COLUMNS)],
+        registered_statuses)
     cross[prep.index.get_indexer(won.index)] = True
     winner.loc[won.index] = won.to_numpy()
 
@@ -268,25 +296,36 @@ def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Data
 def superseding_folder(prep: pd.DataFrame) -> pd.Series:
     """Per row, the folder of the next submission of the same student by the same school
     (NA when there is none). Rows with an invalid ID are matched on the normalised ID text,
-    as DESIGN §3 says; a row with no ID at all identifies nobody and is never superseded."""
-    has_id = prep["dedup_id"] != ""
-    school_code, _ = pd.factorize(prep["dedup_school"])
-    id_code, ids = pd.factorize(prep["dedup_id"])
-    key = school_code.astype(np.int64) * (len(ids) + 1) + id_code  # one integer per pair
-    nxt = prep["folder"].groupby(key, sort=False).shift(-1)
-    return nxt.where(has_id)
+    as DESIGN §3 says; a row with no ID at all identifies nobody and is never superseded.
+
+    ``prep["dedup_key"]`` holds one integer per (school, student) pair (-1: no ID); rows are
+    in submission order.
+    """
+    key = prep["dedup_key"].to_numpy()
+    folder_code, folders = pd.factorize(prep["folder"])
+    order = np.argsort(key, kind="stable")  # each pair's rows together, in submission order
+    k = key[order]
+    same = (k[1:] == k[:-1]) & (k[1:] >= 0)
+    nxt_sorted = np.full(len(k), -1, dtype=np.int64)
+    nxt_sorted[:-1][same] = folder_code[order][1:][same]
+    nxt = np.empty_like(nxt_sorted)
+    nxt[order] = nxt_sorted
+    return labels_at(list(folders), nxt, index=prep.index)
+
+
+CROSS_COLUMNS = ("student_code", "school_id", "status", "admission_date", "order")
 
 
 def cross_school_losers(cand: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Series:
     """Among standing, otherwise clean rows with a valid ID: the rows that lose to the same
     student's record in another school, with the winning school as value. The registered
     record wins, else the earlier admission, else the earlier submission."""
-    multi = cand["id18"].duplicated(keep=False)
+    multi = cand["student_code"].duplicated(keep=False)
     if not multi.any():
         return pd.Series([], dtype=object)
-    c = cand.loc[multi, ["id18", "school_id", "status", "admission_date", "order"]]
+    c = cand.loc[multi, list(CROSS_COLUMNS)]
     c = c.assign(
-        student=pd.factorize(c["id18"])[0],
+        student=c["student_code"],
         not_registered=~c["status"].isin(registered_statuses),
     ).sort_values(["student", "not_registered", "admission_date", "order"], kind="stable")
     first = ~c["student"].duplicated(keep="first")
@@ -302,7 +341,8 @@ def clean_as_published(prep: pd.DataFrame, next_folder: pd.Series, month: str,
     superseded = (next_folder <= month).fillna(False).to_numpy(dtype=bool)
     own = prep[[c for c in prep.columns if c.startswith("r_")]].to_numpy().any(axis=1)
     ok = in_prefix & ~superseded & ~own
-    lost = cross_school_losers(prep[ok & prep["id_valid"].to_numpy()], registered_statuses)
+    lost = cross_school_losers(prep.loc[ok & prep["id_valid"].to_numpy(), list(CROSS_COLUMNS)],
+                               registered_statuses)
     ok[prep.index.get_indexer(lost.index)] = False
     return ok
 
@@ -311,11 +351,10 @@ def _join_codes(flags: np.ndarray, index: pd.Index) -> pd.Series:
     """';'-joined reason codes per row, vectorised over the distinct flag patterns."""
     weights = (1 << np.arange(flags.shape[1], dtype=np.int64))
     pattern = flags.astype(np.int64) @ weights
-    uniq, inverse = np.unique(pattern, return_inverse=True)
-    texts = np.array(
-        [";".join(c for i, c in enumerate(REASONS) if (p >> i) & 1) for p in uniq], dtype=object
-    )
-    return pd.Series(texts[inverse], index=index, dtype=object)
+    texts = np.full(1 << flags.shape[1], "", dtype=object)
+    for p in np.flatnonzero(np.bincount(pattern, minlength=1)):
+        texts[p] = ";".join(c for i, c in enumerate(REASONS) if (p >> i) & 1)
+    return pd.Series(texts[pattern], index=index, dtype=object)
 
 
 def file_owner(prep: pd.DataFrame) -> pd.Series:
@@ -373,10 +412,13 @@ def finish(prep: pd.DataFrame, states: pd.DataFrame, files: pd.DataFrame | None)
     prep["file_school_id"] = file_owner(prep)
     records = prep[list(RECORD_COLUMNS)].reset_index(drop=True)
 
-    clean_rows = prep[prep["state"] == "clean"]
+    state = prep["state"].to_numpy()
+    clean_rows = prep.loc[state == "clean", list(ENROLLMENT_COLUMNS)]
     enrollment = clean_rows[list(ENROLLMENT_COLUMNS)].reset_index(drop=True)
 
-    q = prep[prep["state"] == "quarantined"]
+    q_columns = ["source_file", "sheet", "source_row", "school_id", "reasons", "id_masked",
+                 "winner_school_id", "file_school_id", *("submitted_" + f for f in SUBMITTED)]
+    q = prep.loc[state == "quarantined", q_columns]
     quarantine = pd.DataFrame(
         {
             "source_file": q["source_file"],

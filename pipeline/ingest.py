@@ -33,6 +33,8 @@ HEADER_SCAN_ROWS = 50
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "审核人", "负责人", "填报日期", "填报单位",
                 "制表", "备注", "说明")
 _ID_SHAPE = re.compile(r"\d{17}[\dXx]|\d{15}|\d(?:\.\d+)?[eE]\+\d{2}")
+# The same shapes in ASCII digits, for Arrow's regex engine on a whole column.
+_ID_SHAPE_ASCII = r"[0-9]{17}[0-9Xx]|[0-9]{15}|[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}"
 _HEADER_NOISE = re.compile(r"[*＊:：]|[(（](必填|选填|必选)[)）]")
 
 
@@ -181,17 +183,23 @@ def _table(
             suggestions[c] = near
     n = len(frame)
     mapped = list(columns)
-    if n and mapped:
-        blank = np.logical_and.reduce(
-            [(frame[c].str.strip() == "").to_numpy() for c in mapped])
-    else:
-        blank = np.ones(n, dtype=bool)
-    # Record-like: an ID-shaped value (the ID column first, other cells only where needed)
-    # or a known school name.
-    record_like = np.zeros(n, dtype=bool)
     id_col = next((i for i, f in columns.items() if f == "id_number"), None)
+    # Blank: every mapped cell is whitespace. Most rows have an ID, so the ID column is
+    # looked at first and the other columns only for the rows still blank.
+    blank = np.ones(n, dtype=bool)
+    for c in sorted(mapped, key=lambda c: c != id_col):
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        cells = frame[c] if len(rows) == n else frame[c].iloc[rows]
+        blank[rows] = (cells.str.strip() == "").to_numpy(dtype=bool)
+    # Record-like: an ID-shaped value (the ID column first, other cells only where needed)
+    # or a known school name. On the ID column the pattern runs in Arrow (ASCII digits);
+    # the other shapes (full-width digits) are still caught below, cell by cell.
+    record_like = np.zeros(n, dtype=bool)
     if id_col is not None and n:
-        record_like = frame[id_col].str.contains(_ID_SHAPE).to_numpy(dtype=bool).copy()
+        record_like = frame[id_col].str.contains(_ID_SHAPE_ASCII, regex=True).to_numpy(
+            dtype=bool).copy()
     todo = np.flatnonzero(~blank & ~record_like)
     school_col = next((i for i, f in columns.items() if f == "school"), None)
     if len(todo) and school_col is not None:
@@ -217,6 +225,16 @@ def _table(
         suggestions
 
 
+def repeated_text(values: list[str], counts: list[int]) -> pd.Series:
+    """``values[0]`` ``counts[0]`` times, then ``values[1]`` ``counts[1]`` times, … as an
+    Arrow-backed text column, built from codes (no Python string per row)."""
+    import pyarrow as pa
+
+    codes = np.repeat(np.arange(len(values), dtype=np.int32), np.asarray(counts, dtype=np.int64))
+    arr = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(values), pa.string()))
+    return pd.Series(pd.array(arr.cast(pa.large_string()), dtype="str"))
+
+
 def _find_header(grid: list[list[str]], hmap: HeaderMap) -> int | None:
     for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         if row and hmap.is_header([str(c) for c in row]):
@@ -224,9 +242,64 @@ def _find_header(grid: list[list[str]], hmap: HeaderMap) -> int | None:
     return None
 
 
+_LINE_END = re.compile(r"\r\n|\n|\r")
+
+
+def _head_lines(text: str) -> list[str]:
+    """The first ``HEADER_SCAN_ROWS`` physical lines (``\\r\\n``, ``\\n`` or ``\\r`` ends one, as
+    for the CSV parsers), read from the start of the text only."""
+    lines: list[str] = []
+    pos = 0
+    for m in _LINE_END.finditer(text):
+        lines.append(text[pos:m.start()])
+        pos = m.end()
+        if len(lines) == HEADER_SCAN_ROWS:
+            return lines
+    if pos < len(text):
+        lines.append(text[pos:])
+    return lines
+
+
+def _arrow_body(data: bytes, header_idx: int, width: int) -> pd.DataFrame | None:
+    """The lines under the header with Arrow's CSV parser (the fast path), one frame row per
+    physical line, Arrow-backed text. ``data`` is UTF-8 without a BOM. None when the lines
+    need the careful path: quotes, blank lines (Arrow drops them, so line numbers would
+    shift) or a line with another number of cells than the header."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    pos = 0
+    for _ in range(header_idx + 1):
+        m = _LINE_END_BYTES.search(data, pos)
+        if m is None:
+            return None
+        pos = m.end()
+    body = data[pos:]
+    if not body or b'"' in body or b"\n\n" in body or b"\r\r" in body or b"\n\r" in body:
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    return frame
+
+
+_LINE_END_BYTES = re.compile(rb"\r\n|\n|\r")
+
+
 def _csv_body(text: str, header_idx: int, width: int) -> pd.DataFrame | None:
-    """The lines under the header with pandas' C parser (fast path), one frame row per
-    physical line; None when a line has more cells than the header (slow path instead)."""
+    """The lines under the header with pandas' C parser, one frame row per physical line;
+    None when a line has more cells than the header (the csv module instead)."""
     import warnings
 
     with warnings.catch_warnings():
@@ -252,14 +325,22 @@ def read_csv_file(
         raise InputError(f"{source_file}: cannot be read ({exc.strerror})") from None
     text, encoding = decode_bytes(data, source_file)
     try:
-        head = list(csv.reader(text.splitlines()[:HEADER_SCAN_ROWS]))
+        head = list(csv.reader(_head_lines(text)))
     except csv.Error as exc:
         raise InputError(f"{source_file}: not a readable CSV ({exc})") from None
     header_idx = _find_header(head, hmap)
     if header_idx is None:
         raise InputError(f"{source_file}: {_missing_message(head, hmap)}")
     header = head[header_idx]
-    body = None if '"' in text else _csv_body(text, header_idx, len(header))
+    if encoding == "utf-8":
+        utf8 = data
+    elif encoding == "utf-8-sig":
+        utf8 = data[3:]
+    else:
+        utf8 = text.encode("utf-8")
+    body = _arrow_body(utf8, header_idx, len(header))
+    if body is None and '"' not in text:
+        body = _csv_body(text, header_idx, len(header))
     if body is None:  # quoted cells (maybe spanning lines) or ragged lines: the csv module
         try:
             grid = list(csv.reader(text.splitlines()))
@@ -270,7 +351,7 @@ def read_csv_file(
         body = _body_frame(rest, width)
     records, skipped, ignored, suggestions = _table(
         header, body, header_idx + 2, hmap, known_schools)
-    records = records.assign(sheet="")
+    records["sheet"] = repeated_text([""], [len(records)])
     return FileRead(source_file, records, encoding=encoding, skipped_lines=skipped,
                     ignored_columns=ignored, suggestions=suggestions)
 
@@ -307,7 +388,8 @@ def read_workbook(
         width = max([len(grid[header_idx])] + [len(r) for r in rest])
         recs, sk, ign, sug = _table(grid[header_idx], _body_frame(rest, width),
                                     header_idx + 2, hmap, known_schools)
-        parts.append(recs.assign(sheet=name))
+        recs["sheet"] = repeated_text([name], [len(recs)])
+        parts.append(recs)
         sheets.append(name)
         skipped += sk
         ignored += [c for c in ign if c not in ignored]

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,9 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_YEARS = (2000, 2030)
 
 _WS = re.compile(r"\s+")
-_SCI = re.compile(r"^[+-]?\d+(\.\d+)?E[+-]?\d+$")
+# ASCII digits spelled [0-9]: the patterns then run in Arrow (RE2) even when a column holds
+# other text, and a non-ASCII digit never passes as part of an ID number.
+_SCI = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?E[+-]?[0-9]+$")
 _DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_SERIAL = re.compile(r"^(\d{1,6})(\.\d+)?$")
@@ -62,12 +64,57 @@ def map_unique(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
-def clean_label(values: pd.Series) -> pd.Series:
+def labels_at(labels: Sequence[str | None], codes: np.ndarray,
+              index: pd.Index | None = None) -> pd.Series:
+    """``labels[code]`` per row as Arrow-backed text (a code of ``-1`` or a ``None`` label is
+    missing), decoded in Arrow: no Python string per row."""
+    import pyarrow as pa
+
+    codes = np.asarray(codes)
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    arr = pa.DictionaryArray.from_arrays(indices, pa.array(list(labels), pa.string()))
+    return pd.Series(pd.array(arr.cast(pa.large_string()), dtype="str"), index=index)
+
+
+def map_text(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
+    """Like :func:`map_unique` for a function giving text (or None): Arrow-backed text."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return labels_at([func(u) for u in uniques], codes, values.index)
+
+
+def scatter_text(n: int, parts: Iterable[tuple[np.ndarray, object]],
+                 index: pd.Index | None = None) -> pd.Series:
+    """A text column of ``n`` rows, missing except at each part's positions, which get the
+    part's values (an Arrow array or a list of str), in Arrow."""
+    import pyarrow as pa
+
+    where = np.full(n, -1, dtype=np.int64)
+    arrays, offset = [], 0
+    for positions, values in parts:
+        arr = values if isinstance(values, pa.Array) else pa.array(values, pa.large_string())
+        arrays.append(arr.cast(pa.large_string()))
+        where[positions] = offset + np.arange(len(arr))
+        offset += len(arr)
+    pool = pa.concat_arrays(arrays) if arrays else pa.array([], pa.large_string())
+    taken = pool.take(pa.array(where, mask=where < 0))
+    return pd.Series(pd.array(taken, dtype="str"), index=index)
+
+
+def text_rows(matrix: np.ndarray) -> object:
+    """The rows of an (m, w) uint8 array of ASCII bytes as an Arrow text array."""
+    import pyarrow as pa
+
+    m, w = matrix.shape
+    data = pa.py_buffer(np.ascontiguousarray(matrix, dtype=np.uint8))
+    fixed = pa.Array.from_buffers(pa.binary(w), m, [None, data])
+    return fixed.cast(pa.binary()).cast(pa.large_string())
+
+
+def clean_label_text(text: str) -> str:
     """Display form of free text (majors, names of things): NFKC, inner spaces removed,
     Simplified script."""
-    return map_unique(
-        values, lambda v: to_simplified(_WS.sub("", unicodedata.normalize("NFKC", v)))
-    )
+    return to_simplified(_WS.sub("", unicodedata.normalize("NFKC", text)))
+
 
 
 def build_lookup(canonical_to_variants: Mapping[str, Iterable[str]]) -> dict[str, str]:
@@ -81,7 +128,7 @@ def build_lookup(canonical_to_variants: Mapping[str, Iterable[str]]) -> dict[str
 
 def map_enum(values: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
     """Canonical value per row, or NA where the value is empty or unknown."""
-    return map_unique(values, lambda v: lookup.get(key_text(v)) if v.strip() else None)
+    return map_text(values, lambda v: lookup.get(key_text(v)) if v.strip() else None)
 
 
 # ---------------------------------------------------------------- dates
@@ -139,14 +186,30 @@ def normalise_id(values: pd.Series) -> pd.Series:
 
 def check_digits(body17: np.ndarray) -> np.ndarray:
     """ISO 7064 MOD 11-2 check characters (uint8 ASCII) of an (n, 17) array of digits."""
-    total = (body17.astype(np.int64) * ID_WEIGHTS).sum(axis=1)
+    # float32 products go through BLAS and are exact here (sums below 2,000).
+    total = (body17.astype(np.float32) @ ID_WEIGHTS.astype(np.float32)).astype(np.int64)
     return ID_CHECK[total % 11]
 
 
 def _digits(strings: pd.Series, width: int) -> np.ndarray:
-    """(n, width) uint8 array of the ASCII bytes of equal-length ASCII strings."""
+    """(n, width) uint8 array of the ASCII bytes of equal-length ASCII strings, read from
+    the Arrow buffers when the column is Arrow-backed."""
     if len(strings) == 0:
         return np.zeros((0, width), dtype=np.uint8)
+    try:
+        import pyarrow as pa
+
+        arr = pa.array(strings.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        arr = arr.cast(pa.large_string())
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+            arr.offset:arr.offset + len(arr) + 1]
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+        if arr.null_count == 0 and len(data) == len(arr) * width:
+            return data.reshape(-1, width)
+    except (TypeError, ValueError, pa.ArrowException):
+        pass
     joined = "".join(strings.tolist()).encode("ascii")
     return np.frombuffer(joined, dtype=np.uint8).reshape(-1, width)
 
@@ -161,71 +224,88 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
     """
     n = len(ids)
     ids = ids.fillna("").astype("str")
-    id18 = np.full(n, None, dtype=object)
     valid = np.zeros(n, dtype=bool)
     birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    gender = np.full(n, None, dtype=object)
+    gender_code = np.full(n, -1, dtype=np.int64)
+    id18_parts: list[tuple[np.ndarray, object]] = []
     as_number = ids.str.match(_SCI.pattern).to_numpy(dtype=bool)
 
-    is18 = ids.str.fullmatch(r"\d{17}[\dX]").to_numpy(dtype=bool)
-    is15 = ids.str.fullmatch(r"\d{15}").to_numpy(dtype=bool)
+    is18 = ids.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
+    is15 = ids.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
 
-    # 15-digit legacy numbers: century 19 inserted, check digit computed.
-    if is15.any():
-        old = ids[is15]
-        body = old.str.slice(0, 6) + "19" + old.str.slice(6, 15)
-        chk = check_digits(_digits(body, 17) - 48)
-        full = body + pd.Series(chk.view("S1").astype(str), index=body.index)
-        ids = ids.copy()
-        ids[is15] = full
     candidates = is18 | is15
     if candidates.any():
-        cand = ids[candidates]
-        raw = _digits(cand, 18)
+        pos = np.flatnonzero(candidates)
+        raw = np.empty((len(pos), 18), dtype=np.uint8)
+        raw[is18[pos]] = _digits(ids[is18], 18)
+        if is15.any():
+            # 15-digit legacy numbers: century 19 inserted, check digit computed.
+            old = _digits(ids[is15], 15)
+            body = np.concatenate(
+                [old[:, :6], np.full((len(old), 2), np.frombuffer(b"19", np.uint8)), old[:, 6:]],
+                axis=1)
+            raw[is15[pos]] = np.concatenate([body, check_digits(body - 48)[:, None]], axis=1)
         digits = raw[:, :17] - 48
-        ok_check = (check_digits(digits) == raw[:, 17]) | np.asarray(is15[candidates])
+        ok_check = check_digits(digits) == raw[:, 17]
         province = digits[:, 0].astype(np.int64) * 10 + digits[:, 1]
         ok_prov = np.isin(province, list(PROVINCES))
-        ymd = (digits[:, 6:14].astype(np.int64) * 10 ** np.arange(7, -1, -1)).sum(axis=1)
-        dates = pd.to_datetime(pd.Series(ymd.astype(str)), format="%Y%m%d", errors="coerce")
-        ok_date = (
-            dates.notna().to_numpy()
-            & (dates >= pd.Timestamp(1900, 1, 1)).to_numpy()
-            & (dates <= pd.Timestamp(latest_birth)).to_numpy()
-        )
+        dates, ok_date = _ymd_dates(digits[:, 6:14])
+        ok_date &= (dates >= np.datetime64("1900-01-01")) & (
+            dates <= np.datetime64(latest_birth, "D"))
         ok = ok_check & ok_prov & ok_date
-        pos = np.flatnonzero(candidates)
         good = pos[ok]
-        id18[good] = cand.to_numpy(dtype=object)[ok]
+        id18_parts.append((good, text_rows(raw[ok])))
         valid[good] = True
-        birth[good] = dates.to_numpy(dtype="datetime64[D]")[ok]
-        gender[good] = np.where(digits[ok, 16] % 2 == 1, "男", "女")
+        birth[good] = dates[ok]
+        gender_code[good] = digits[ok, 16] % 2  # odd: male
     return pd.DataFrame(
         {
-            "id18": pd.Series(id18, index=ids.index, dtype=object),
+            "id18": scatter_text(n, id18_parts, index=ids.index),
             "id_valid": valid,
             "id_as_number": as_number,
             "birth_date": pd.Series(birth, index=ids.index).astype("datetime64[us]"),
-            "gender_from_id": pd.Series(gender, index=ids.index, dtype=object),
+            "gender_from_id": labels_at(["女", "男"], gender_code, index=ids.index),
         },
         index=ids.index,
     )
 
 
+def _ymd_dates(digits8: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(dates, ok) from an (n, 8) array of YYYYMMDD digit values: ok where the date exists
+    (month 1–12, the day within that month); dates are only meaningful there."""
+    d = digits8.astype(np.int64)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month = d[:, 4] * 10 + d[:, 5]
+    day = d[:, 6] * 10 + d[:, 7]
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    first = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+    dates = first.astype("datetime64[D]") + (np.clip(day, 1, 31) - 1)
+    ok &= dates.astype("datetime64[M]") == first  # 31 April rolls into May: not a date
+    return dates, ok
+
+
 def mask_id(ids: pd.Series) -> pd.Series:
     """``230102********123X``: first six and last four characters kept, the rest starred.
 
-    Texts shorter than 11 characters keep only their last two characters.
+    Texts shorter than 11 characters keep only their last two characters. Returns
+    Arrow-backed text; the 18-character numbers (nearly all) are masked on their bytes.
     """
-    ids = ids.fillna("").astype(object)
-    length = ids.str.len().to_numpy()
-    out = (ids.str.slice(0, 6) + "********" + ids.str.slice(-4)).to_numpy(dtype=object).copy()
-    other = np.flatnonzero(length != 18)
-    for i in other:  # rare: legacy, malformed or empty numbers
-        text, k = ids.iat[i], int(length[i])
-        out[i] = (text[:6] + "*" * (k - 10) + text[-4:]) if k >= 11 else (
-            "*" * max(k - 2, 0) + text[-2:] if k else "")
-    return pd.Series(out, index=ids.index, dtype=object)
+    ids = ids.fillna("").astype("str")
+    n = len(ids)
+    is18 = ids.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
+    parts: list[tuple[np.ndarray, object]] = []
+    if is18.any():
+        raw = _digits(ids[is18], 18).copy()
+        raw[:, 6:14] = ord("*")
+        parts.append((np.flatnonzero(is18), text_rows(raw)))
+    other = np.flatnonzero(~is18)
+    texts = []
+    for text in ids.iloc[other].tolist():  # rare: legacy, malformed or empty numbers
+        k = len(text)
+        texts.append((text[:6] + "*" * (k - 10) + text[-4:]) if k >= 11 else (
+            "*" * max(k - 2, 0) + text[-2:] if k else ""))
+    parts.append((other, texts))
+    return scatter_text(n, parts, index=ids.index)
 
 
 def completed_years(birth: pd.Series, on: pd.Series) -> pd.Series:

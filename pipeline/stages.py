@@ -35,7 +35,7 @@ from pipeline.config import (
 from pipeline.context import StageContext
 from pipeline.errors import InputError
 from pipeline.fulfilment import flags as fulfilment_flags
-from pipeline.ingest import HeaderMap, raw_files, read_file
+from pipeline.ingest import HeaderMap, raw_files, read_file, repeated_text
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +86,12 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
                               "problem": problem})
             log.warning("skipped unreadable file %s", exc)
             continue
-        recs = got.records.assign(source_file=source_file, folder=source_file.split("/")[0])
-        parts.append(recs)
+        parts.append(got.records)
         file_rows.append({
             "source_file": source_file,
             "encoding": got.encoding,
             "sheets": got.sheets,
-            "raw_rows": len(recs),
+            "raw_rows": len(got.records),
             "skipped_lines": got.skipped_lines,
             "ignored_columns": got.ignored_columns,
             "header_suggestions": got.suggestions,
@@ -101,10 +100,13 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
     if not parts:
         raise InputError(f"{ctx.raw_dir}: none of the raw files up to {ctx.period} is readable")
     raw = pd.concat(parts, ignore_index=True)
+    read = [r for r in file_rows if "problem" not in r]
+    counts = [r["raw_rows"] for r in read]
+    raw["source_file"] = repeated_text([r["source_file"] for r in read], counts)
+    raw["folder"] = repeated_text([r["source_file"].split("/")[0] for r in read], counts)
     files_df = pd.DataFrame(file_rows)
-    file_rows = [r for r in file_rows if "problem" not in r]
     report = {
-        "files": file_rows,
+        "files": read,
         "unreadable_files": unreadable,
         "skipped_sheets": skipped_sheets,
         "skipped_lines": int(files_df["skipped_lines"].sum()),
@@ -115,7 +117,7 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
 def vintages(prep: pd.DataFrame, cfg: PipelineConfig, period: str) -> pd.DataFrame:
     """Per month up to the period and per school: the figures as they would have been
     published then (only the folders up to that month)."""
-    needed = ["folder", "dedup_school", "dedup_id", "id_valid", "id18", "school_id", "status",
+    needed = ["folder", "dedup_key", "student_code", "id_valid", "school_id", "status",
               "admission_date", "order", *[c for c in prep.columns if c.startswith("r_")]]
     prep = prep[needed]
     nxt = superseding_folder(prep)

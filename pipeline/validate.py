@@ -42,7 +42,7 @@ SUITE_NAMES = ("reference_schools", "reference_majors", "raw_submissions", "clea
 SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 5}
 DATA_DOCS_SITE = "kuozhao_data_docs"
-MASKED_RE = r"\d{6}\*{8}\d{3}[\dX]"
+MASKED_RE = r"[0-9]{6}\*{8}[0-9]{3}[0-9X]"
 MASKED_SHAPE = "999999********9999"
 # Number columns the clean_records suite checks with expect_column_values_to_be_between.
 BETWEEN_COLUMNS = ("admission_ymd", "age", "years")
