@@ -167,11 +167,13 @@ def _table(
     first_row: int,
     hmap: HeaderMap,
     known_schools: frozenset[str],
+    sheet: str = "",
 ) -> tuple[pd.DataFrame, int, list[str], dict[str, str]]:
     """Records under a header row: (records, skipped lines, ignored columns, suggestions).
 
     ``frame`` holds the lines under the header as text (columns 0..width-1), its first
-    line being number ``first_row`` as a person sees it.
+    line being number ``first_row`` as a person sees it. The records carry the fields,
+    ``source_row`` and ``sheet``.
     """
     header = [str(c) for c in header]
     columns = hmap.resolve(header)
@@ -182,17 +184,7 @@ def _table(
         if near:
             suggestions[c] = near
     n = len(frame)
-    mapped = list(columns)
     id_col = next((i for i, f in columns.items() if f == "id_number"), None)
-    # Blank: every mapped cell is whitespace. Most rows have an ID, so the ID column is
-    # looked at first and the other columns only for the rows still blank.
-    blank = np.ones(n, dtype=bool)
-    for c in sorted(mapped, key=lambda c: c != id_col):
-        rows = np.flatnonzero(blank)
-        if not len(rows):
-            break
-        cells = frame[c] if len(rows) == n else frame[c].iloc[rows]
-        blank[rows] = (cells.str.strip() == "").to_numpy(dtype=bool)
     # Record-like: an ID-shaped value (the ID column first, other cells only where needed)
     # or a known school name. On the ID column the pattern runs in Arrow (ASCII digits);
     # the other shapes (full-width digits) are still caught below, cell by cell.
@@ -200,6 +192,15 @@ def _table(
     if id_col is not None and n:
         record_like = frame[id_col].str.contains(_ID_SHAPE_ASCII, regex=True).to_numpy(
             dtype=bool).copy()
+    # Blank: every mapped cell is whitespace (a record-like row is not blank). Each column is
+    # looked at only for the rows still blank.
+    blank = ~record_like
+    for c in sorted(columns, key=lambda c: c != id_col):
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        cells = frame[c] if len(rows) == n else frame[c].iloc[rows]
+        blank[rows] = (cells.str.strip() == "").to_numpy(dtype=bool)
     todo = np.flatnonzero(~blank & ~record_like)
     school_col = next((i for i, f in columns.items() if f == "school"), None)
     if len(todo) and school_col is not None:
@@ -215,14 +216,21 @@ def _table(
         text = key_text("".join(cells))
         footer[i] = any(w in text for w in FOOTER_WORDS)
     skip = blank | footer
-    keep = frame.loc[~skip, mapped].rename(columns=columns)
-    rows = np.arange(first_row, first_row + n, dtype=np.int64)
-    keep = keep.assign(source_row=rows[~skip])
-    for fld in FIELDS:
-        if fld not in keep.columns:
-            keep[fld] = ""
-    return keep[[*FIELDS, "source_row"]].reset_index(drop=True), int(skip.sum()), ignored, \
-        suggestions
+    kept = np.flatnonzero(~skip)
+    m = len(kept)
+    if m == n or (m and kept[-1] == m - 1):
+        body = frame.iloc[:m]  # the lines skipped (if any) all close the table: a slice
+    else:
+        body = frame.iloc[kept]
+    by_field = {fld: i for i, fld in columns.items()}
+    data = {
+        fld: body[by_field[fld]].reset_index(drop=True) if fld in by_field
+        else repeated_text([""], [m])
+        for fld in FIELDS
+    }
+    data["source_row"] = pd.Series(first_row + kept.astype(np.int64))
+    data["sheet"] = repeated_text([sheet], [m])
+    return pd.DataFrame(data, copy=False), int(skip.sum()), ignored, suggestions
 
 
 def repeated_text(values: list[str], counts: list[int]) -> pd.Series:
@@ -263,8 +271,8 @@ def _head_lines(text: str) -> list[str]:
 def _arrow_body(data: bytes, header_idx: int, width: int) -> pd.DataFrame | None:
     """The lines under the header with Arrow's CSV parser (the fast path), one frame row per
     physical line, Arrow-backed text. ``data`` is UTF-8 without a BOM. None when the lines
-    need the careful path: quotes, blank lines (Arrow drops them, so line numbers would
-    shift) or a line with another number of cells than the header."""
+    need the careful path: quotes, or a line with another number of cells than the header.
+    An empty line is a line of empty cells, as for the other parsers (no line is dropped)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -274,18 +282,17 @@ def _arrow_body(data: bytes, header_idx: int, width: int) -> pd.DataFrame | None
         if m is None:
             return None
         pos = m.end()
-    body = data[pos:]
-    if not body or b'"' in body or b"\n\n" in body or b"\r\r" in body or b"\n\r" in body:
+    if pos >= len(data) or data.find(b'"', pos) >= 0:
         return None
     names = [str(i) for i in range(width)]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(body),
+            pa.BufferReader(pa.py_buffer(data)[pos:]),  # no copy of the bytes
             read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(quote_char=False),
+            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
         return None
@@ -351,7 +358,6 @@ def read_csv_file(
         body = _body_frame(rest, width)
     records, skipped, ignored, suggestions = _table(
         header, body, header_idx + 2, hmap, known_schools)
-    records["sheet"] = repeated_text([""], [len(records)])
     return FileRead(source_file, records, encoding=encoding, skipped_lines=skipped,
                     ignored_columns=ignored, suggestions=suggestions)
 
@@ -387,8 +393,7 @@ def read_workbook(
         rest = grid[header_idx + 1:]
         width = max([len(grid[header_idx])] + [len(r) for r in rest])
         recs, sk, ign, sug = _table(grid[header_idx], _body_frame(rest, width),
-                                    header_idx + 2, hmap, known_schools)
-        recs["sheet"] = repeated_text([name], [len(recs)])
+                                    header_idx + 2, hmap, known_schools, sheet=name)
         parts.append(recs)
         sheets.append(name)
         skipped += sk

@@ -581,3 +581,24 @@ def test_each_sheet_has_its_own_header_position_order_and_spelling(tmp_path):
         ("春季", 5, D["id_number"], D["admission_date"]),
     ]
     assert got.records["name"].tolist() == ["张一", ""]  # 春季 has no name column
+
+
+# ---------------------------------------------------------------- the fast CSV path
+
+def test_fast_path_reads_a_tidy_csv_without_the_fallback_parsers(tmp_path, monkeypatch):
+    """A tidy roster (no quotes, every line as wide as the header) is read by Arrow's parser
+    alone; an empty line is a line of empty cells there, as for the other parsers: skipped,
+    counted, and the row numbers after it do not shift."""
+    import pipeline.ingest as ingest
+
+    monkeypatch.setattr(ingest, "_csv_body", lambda *a: pytest.fail("C parser used"))
+    monkeypatch.setattr(ingest, "_body_frame", lambda *a: pytest.fail("csv module used"))
+    line = ",".join(str(c) for c in roster_line(A))
+    path = tmp_path / "tidy.csv"
+    for newline in ("\n", "\r\n"):
+        lines = [",".join(TIDY_HEADER), line, "", line, ""]
+        path.write_bytes(newline.join(lines).encode("utf-8"))
+        got = read(path)
+        assert got.records["source_row"].tolist() == [2, 4]
+        assert got.records["name"].tolist() == ["张一", "张一"]
+        assert got.skipped_lines == 1
