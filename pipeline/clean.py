@@ -66,6 +66,7 @@ REASON_TEXT_ZH = {
     "CROSS_SCHOOL_DUPLICATE": "该学生已在另一所学校登记（以注册记录、较早录取者为准）",
 }
 SUBMITTED = tuple(f for f in FIELDS if f not in ("name", "id_number"))
+TEXT_KEY_OFFSET = 2 * 10**18  # above every ID value (10^17 × 11)
 
 
 @dataclass(frozen=True)
@@ -223,12 +224,17 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     # Deduplication key of the student: the valid ID, or the normalised ID text. As integer
     # codes: ``dedup_key`` one per (school, student) pair (-1 for a row with no ID at all,
     # which identifies nobody), ``student_code`` one per valid ID (-1 for the others).
+    # Factorised as integers: a valid ID by its value, another by its text (offset past
+    # every value; the two never meet, a text that is a valid ID being valid).
     key_source = out["id18"].fillna(id_text)
-    id_code, id_uniques = pd.factorize(key_source)
+    valid = out["id_valid"].to_numpy()
+    key = ids["id_value"].to_numpy().copy()
+    key[~valid] = TEXT_KEY_OFFSET + pd.factorize(id_text[~valid])[0]
+    id_code, id_uniques = pd.factorize(key)
     out["dedup_key"] = np.where(
-        (key_source != "").to_numpy(dtype=bool),
+        (id_text != "").to_numpy(dtype=bool),
         dedup_school.astype(np.int64) * (len(id_uniques) + 1) + id_code, -1)
-    out["student_code"] = np.where(out["id_valid"].to_numpy(), id_code, -1).astype(np.int64)
+    out["student_code"] = np.where(valid, id_code, -1).astype(np.int64)
     out["student_key"] = pd.util.hash_array(
         key_source.to_numpy(dtype=object), hash_key=salt.hex()[:16], categorize=False
     ).astype(np.uint64)
@@ -359,11 +365,14 @@ def _join_codes(flags: np.ndarray, index: pd.Index) -> pd.Series:
 
 def file_owner(prep: pd.DataFrame) -> pd.Series:
     """The school each file belongs to: the school most of its rows name (ties: lowest id)."""
-    known = prep.loc[prep["school_id"].notna(), ["source_file", "school_id"]]
-    counts = known.groupby(["source_file", "school_id"]).size().reset_index(name="n")
-    counts = counts.sort_values(["source_file", "n", "school_id"], ascending=[True, False, True])
-    owner = counts.drop_duplicates("source_file").set_index("source_file")["school_id"]
-    return prep["source_file"].map(owner).astype(object)
+    file_code, files = pd.factorize(prep["source_file"])
+    known = prep["school_id"].notna().to_numpy()
+    counts = pd.DataFrame({"file": file_code[known], "school_id": prep["school_id"][known]})
+    counts = counts.groupby(["file", "school_id"]).size().reset_index(name="n")
+    counts = counts.sort_values(["file", "n", "school_id"], ascending=[True, False, True])
+    owner = counts.drop_duplicates("file").set_index("file")["school_id"]
+    labels = [owner.get(i) for i in range(len(files))]
+    return labels_at(labels, file_code, index=prep.index)
 
 
 ENROLLMENT_COLUMNS = (
@@ -452,10 +461,13 @@ def finish(prep: pd.DataFrame, states: pd.DataFrame, files: pd.DataFrame | None)
 
 def reconcile(records: pd.DataFrame, files: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per source file: raw = clean + quarantined + superseded, and skipped lines."""
-    counts = pd.crosstab(records["source_file"], records["state"])
-    for s in ("clean", "quarantined", "superseded"):
-        if s not in counts.columns:
-            counts[s] = 0
+    file_code, names = pd.factorize(records["source_file"])
+    state = records["state"].to_numpy()
+    counts = pd.DataFrame(
+        {s: np.bincount(file_code[state == s], minlength=len(names))
+         for s in ("clean", "quarantined", "superseded")},
+        index=pd.Index(np.asarray(names, dtype=object), name="source_file"),
+    )
     table = pd.DataFrame(
         {
             "raw_rows": counts[["clean", "quarantined", "superseded"]].sum(axis=1),

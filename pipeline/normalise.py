@@ -219,14 +219,16 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
 
     Returns a frame on the same index with ``id18`` (the valid 18-character number, 15-digit
     legacy numbers converted, else NA), ``id_valid`` (bool), ``id_as_number`` (bool: the text
-    is a spreadsheet's scientific notation), ``birth_date`` (datetime64) and ``gender``
-    (男/女) from the number.
+    is a spreadsheet's scientific notation), ``birth_date`` (datetime64), ``gender``
+    (男/女) from the number, and ``id_value`` (int64: the valid number as one integer, the
+    17 digits times 11 plus the check character's value; -1 when not valid).
     """
     n = len(ids)
     ids = ids.fillna("").astype("str")
     valid = np.zeros(n, dtype=bool)
     birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     gender_code = np.full(n, -1, dtype=np.int64)
+    value = np.full(n, -1, dtype=np.int64)
     id18_parts: list[tuple[np.ndarray, object]] = []
     as_number = ids.str.match(_SCI.pattern).to_numpy(dtype=bool)
 
@@ -258,6 +260,8 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
         valid[good] = True
         birth[good] = dates[ok]
         gender_code[good] = digits[ok, 16] % 2  # odd: male
+        check = np.where(raw[ok, 17] == ord("X"), 10, raw[ok, 17].astype(np.int64) - 48)
+        value[good] = (digits[ok].astype(np.int64) @ 10 ** np.arange(16, -1, -1)) * 11 + check
     return pd.DataFrame(
         {
             "id18": scatter_text(n, id18_parts, index=ids.index),
@@ -265,6 +269,7 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
             "id_as_number": as_number,
             "birth_date": pd.Series(birth, index=ids.index).astype("datetime64[us]"),
             "gender_from_id": labels_at(["女", "男"], gender_code, index=ids.index),
+            "id_value": value,
         },
         index=ids.index,
     )

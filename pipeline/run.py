@@ -126,7 +126,7 @@ def _strip_timing(nb_path: Path) -> None:
 # What each stage's kernel imports while the previous stage runs (its start-up and imports
 # then cost nothing on the critical path; they bind no name in the notebook's namespace).
 WARM_IMPORTS = {
-    "01_clean": ("pipeline.stages", "opencc", "charset_normalizer", "python_calamine",
+    "01_clean": ("pipeline.stages", "pipeline.warmup", "python_calamine", "pyarrow.csv",
                  "pyarrow.parquet"),
     "02_validate": ("pipeline.stages", "pipeline.validate", "great_expectations"),
     "03_fulfilment": ("pipeline.stages", "pipeline.fulfilment"),

@@ -213,6 +213,14 @@ def test_15_digit_legacy_number_is_converted_and_kept():
     assert got["gender_from_id"].tolist() == ["男", "女"]
 
 
+def test_id_value_is_one_integer_per_person():
+    got = ids_checked("230102850315123", "230102198503151239", "11010519491231002X",
+                      "110105194912310021", "")
+    assert got["id_value"].tolist() == [
+        23010219850315123 * 11 + 9, 23010219850315123 * 11 + 9,
+        11010519491231002 * 11 + 10, -1, -1]
+
+
 @pytest.mark.parametrize("text", ["230102851315123", "990102850315123", "230102850230123"])
 def test_15_digit_numbers_with_bad_date_or_province_are_invalid(text):
     assert not bool(ids_checked(text).iloc[0]["id_valid"])
