@@ -33,7 +33,6 @@ from pipeline.normalise import (
     key_text,
     labels_at,
     map_enum,
-    mask_id,
     normalise_id,
     parse_dates,
 )
@@ -238,7 +237,7 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     out["student_key"] = pd.util.hash_array(
         key_source.to_numpy(dtype=object), hash_key=salt.hex()[:16], categorize=False
     ).astype(np.uint64)
-    out["id_masked"] = mask_id(key_source)
+    out["id_masked"] = ids["id_masked"]
     for fld in SUBMITTED:
         out["submitted_" + fld] = df[fld].fillna("").astype(str)
     return out
@@ -289,13 +288,14 @@ def resolve(prep: pd.DataFrame, registered_statuses: tuple[str, ...]) -> pd.Data
     winner.loc[won.index] = won.to_numpy()
 
     flags = np.column_stack([own, cross])
-    reasons = _join_codes(flags, prep.index)
-    state = np.where(superseded, "superseded", np.where(flags.any(axis=1), "quarantined",
-                                                          "clean"))
-    reasons = reasons.where(state == "quarantined", "")
-    winner = winner.where(state == "quarantined", None)
+    quarantined = ~superseded & flags.any(axis=1)
+    flags[~quarantined] = False  # reasons are listed on quarantined rows only
+    state = np.where(superseded, 0, np.where(quarantined, 1, 2))
+    winner = winner.where(quarantined, None)
     return pd.DataFrame(
-        {"state": state, "reasons": reasons, "winner_school_id": winner}, index=prep.index
+        {"state": labels_at(["superseded", "quarantined", "clean"], state, index=prep.index),
+         "reasons": _join_codes(flags, prep.index), "winner_school_id": winner},
+        index=prep.index,
     )
 
 
@@ -355,12 +355,12 @@ def clean_as_published(prep: pd.DataFrame, next_folder: pd.Series, month: str,
 
 def _join_codes(flags: np.ndarray, index: pd.Index) -> pd.Series:
     """';'-joined reason codes per row, vectorised over the distinct flag patterns."""
-    weights = (1 << np.arange(flags.shape[1], dtype=np.int64))
-    pattern = flags.astype(np.int64) @ weights
-    texts = np.full(1 << flags.shape[1], "", dtype=object)
+    weights = 2.0 ** np.arange(flags.shape[1])  # float products: exact, and BLAS-fast
+    pattern = (flags.astype(np.float64) @ weights).astype(np.int64)
+    texts = [""] * (1 << flags.shape[1])
     for p in np.flatnonzero(np.bincount(pattern, minlength=1)):
         texts[p] = ";".join(c for i, c in enumerate(REASONS) if (p >> i) & 1)
-    return pd.Series(texts[pattern], index=index, dtype=object)
+    return labels_at(texts, pattern, index=index)
 
 
 def file_owner(prep: pd.DataFrame) -> pd.Series:

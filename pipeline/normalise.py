@@ -220,8 +220,9 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
     Returns a frame on the same index with ``id18`` (the valid 18-character number, 15-digit
     legacy numbers converted, else NA), ``id_valid`` (bool), ``id_as_number`` (bool: the text
     is a spreadsheet's scientific notation), ``birth_date`` (datetime64), ``gender``
-    (男/女) from the number, and ``id_value`` (int64: the valid number as one integer, the
-    17 digits times 11 plus the check character's value; -1 when not valid).
+    (男/女) from the number, ``id_value`` (int64: the valid number as one integer, the
+    17 digits times 11 plus the check character's value; -1 when not valid) and
+    ``id_masked`` (:func:`mask_id` of the valid number, else of the text).
     """
     n = len(ids)
     ids = ids.fillna("").astype("str")
@@ -230,15 +231,21 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
     gender_code = np.full(n, -1, dtype=np.int64)
     value = np.full(n, -1, dtype=np.int64)
     id18_parts: list[tuple[np.ndarray, object]] = []
-    as_number = ids.str.match(_SCI.pattern).to_numpy(dtype=bool)
+    masked_parts: list[tuple[np.ndarray, object]] = []
 
     is18 = ids.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
-    is15 = ids.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
+    others = np.flatnonzero(~is18)  # few: the other shapes are looked for among them only
+    is15 = np.zeros(n, dtype=bool)
+    as_number = np.zeros(n, dtype=bool)
+    if len(others):
+        rest = ids.iloc[others]
+        is15[others] = rest.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
+        as_number[others] = rest.str.match(_SCI.pattern).to_numpy(dtype=bool)
 
     candidates = is18 | is15
-    if candidates.any():
-        pos = np.flatnonzero(candidates)
-        raw = np.empty((len(pos), 18), dtype=np.uint8)
+    pos = np.flatnonzero(candidates)
+    raw = np.empty((len(pos), 18), dtype=np.uint8)
+    if len(pos):
         raw[is18[pos]] = _digits(ids[is18], 18)
         if is15.any():
             # 15-digit legacy numbers: century 19 inserted, check digit computed.
@@ -261,7 +268,13 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
         birth[good] = dates[ok]
         gender_code[good] = digits[ok, 16] % 2  # odd: male
         check = np.where(raw[ok, 17] == ord("X"), 10, raw[ok, 17].astype(np.int64) - 48)
-        value[good] = (digits[ok].astype(np.int64) @ 10 ** np.arange(16, -1, -1)) * 11 + check
+        value[good] = _number(digits[ok]) * 11 + check
+        # Masks from the bytes: every valid number, and the other 18-character texts.
+        from_bytes = ok | is18[pos]
+        stars = raw[from_bytes].copy()
+        stars[:, 6:14] = ord("*")
+        masked_parts.append((pos[from_bytes], text_rows(stars)))
+    masked_parts.append(_masked_texts(ids, np.flatnonzero(~valid & ~is18)))
     return pd.DataFrame(
         {
             "id18": scatter_text(n, id18_parts, index=ids.index),
@@ -270,23 +283,52 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
             "birth_date": pd.Series(birth, index=ids.index).astype("datetime64[us]"),
             "gender_from_id": labels_at(["女", "男"], gender_code, index=ids.index),
             "id_value": value,
+            "id_masked": scatter_text(n, masked_parts, index=ids.index),
         },
         index=ids.index,
     )
 
 
+def _number(digits: np.ndarray) -> np.ndarray:
+    """The (n, 17) digit values as int64 numbers (two float halves: exact, and BLAS-fast)."""
+    high = digits[:, :9].astype(np.float64) @ 10.0 ** np.arange(8, -1, -1)
+    low = digits[:, 9:].astype(np.float64) @ 10.0 ** np.arange(7, -1, -1)
+    return high.astype(np.int64) * 10**8 + low.astype(np.int64)
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
 def _ymd_dates(digits8: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(dates, ok) from an (n, 8) array of YYYYMMDD digit values: ok where the date exists
-    (month 1–12, the day within that month); dates are only meaningful there."""
-    d = digits8.astype(np.int64)
-    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    month = d[:, 4] * 10 + d[:, 5]
-    day = d[:, 6] * 10 + d[:, 7]
-    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
-    first = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
-    dates = first.astype("datetime64[D]") + (np.clip(day, 1, 31) - 1)
-    ok &= dates.astype("datetime64[M]") == first  # 31 April rolls into May: not a date
-    return dates, ok
+    (month 1–12, the day within that month); dates are only meaningful there. Integer
+    arithmetic (days from the civil date), no calendar conversions."""
+    d = digits8.astype(np.float64)
+    year = (d[:, :4] @ np.array([1000.0, 100.0, 10.0, 1.0])).astype(np.int64)
+    month = (d[:, 4:6] @ np.array([10.0, 1.0])).astype(np.int64)
+    day = (d[:, 6:] @ np.array([10.0, 1.0])).astype(np.int64)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_ok = (month >= 1) & (month <= 12)
+    last = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
+    ok = month_ok & (day >= 1) & (day <= last) & (year >= 1)
+    # Days since 1970-01-01 of (year, month, day) (H. Hinnant's days_from_civil).
+    y = year - (month <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    return days.astype("datetime64[D]"), ok
+
+
+def _masked_texts(ids: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(rows, masks) of texts masked one by one (legacy, malformed or empty numbers)."""
+    texts = []
+    for text in ids.iloc[rows].tolist():
+        k = len(text)
+        texts.append((text[:6] + "*" * (k - 10) + text[-4:]) if k >= 11 else (
+            "*" * max(k - 2, 0) + text[-2:] if k else ""))
+    return rows, texts
 
 
 def mask_id(ids: pd.Series) -> pd.Series:
@@ -303,13 +345,7 @@ def mask_id(ids: pd.Series) -> pd.Series:
         raw = _digits(ids[is18], 18).copy()
         raw[:, 6:14] = ord("*")
         parts.append((np.flatnonzero(is18), text_rows(raw)))
-    other = np.flatnonzero(~is18)
-    texts = []
-    for text in ids.iloc[other].tolist():  # rare: legacy, malformed or empty numbers
-        k = len(text)
-        texts.append((text[:6] + "*" * (k - 10) + text[-4:]) if k >= 11 else (
-            "*" * max(k - 2, 0) + text[-2:] if k else ""))
-    parts.append((other, texts))
+    parts.append(_masked_texts(ids, np.flatnonzero(~is18)))
     return scatter_text(n, parts, index=ids.index)
 
 

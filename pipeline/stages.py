@@ -154,13 +154,19 @@ def clean_stage(ctx: StageContext) -> dict:
     prep = prepare(raw, lookups, cfg, salt)
     del raw
     result = finish(prep, resolve(prep, cfg.registered_statuses), files_df)
-    vint = vintages(prep, cfg, ctx.period)
-    del prep
 
     p, o = ctx.period_processed, ctx.out_dir
-    io.write_parquet(p / "enrollment.parquet", result.enrollment)
-    io.write_parquet(p / "records.parquet", result.records)
-    io.write_parquet(p / "quarantine.parquet", result.quarantine)
+    # The stage files are written (Arrow, outside Python's lock) while the vintages are
+    # worked out.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        writes = [writer.submit(io.write_parquet, p / f"{name}.parquet", frame)
+                  for name, frame in (("enrollment", result.enrollment),
+                                      ("records", result.records),
+                                      ("quarantine", result.quarantine))]
+        vint = vintages(prep, cfg, ctx.period)
+        del prep
+        for write in writes:
+            write.result()
     io.write_parquet(p / "vintages.parquet", vint)
     io.write_csv(o / "reconciliation.csv", result.reconciliation)
     qcols = ["source_file", "source_row", "school_id", "reasons", "id_masked"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import check_char, make_id, wrong_check
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.normalise import (
     build_lookup,
@@ -287,3 +290,33 @@ def test_map_enum_with_synonyms():
     lookup = build_lookup({"是": ["Y", "1", "有"], "否": ["N", "0"]})
     got = map_enum(pd.Series(["y", "Ｙ", " 1 ", "有", "n", "否", "", "也许"]), lookup)
     assert got.fillna("<NA>").tolist() == ["是", "是", "是", "是", "否", "否", "<NA>", "<NA>"]
+
+
+# ---------------------------------------------------------------- vectorised = row by row
+
+def test_masks_from_bytes_equal_the_row_by_row_mask():
+    texts = [make_id("19900101", "123"), "230102850315123", "230102851315123",
+             "11010519491231002X", "110105194912310021", "2.30102E+17", "12345", "", "X" * 20,
+             "２３０１０２"]
+    got = ids_checked(*texts)
+    key = got["id18"].fillna(normalise_id(pd.Series(texts, dtype=object)))
+    assert got["id_masked"].tolist() == mask_id(key).tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789", min_size=8, max_size=8), min_size=1,
+                max_size=40))
+@example(["00000101", "20000229", "19000229", "20190431", "20191301", "20190100"])
+def test_ymd_dates_agree_with_the_calendar(texts):
+    from pipeline.normalise import _ymd_dates
+
+    digits = np.array([[int(c) for c in t] for t in texts], dtype=np.uint8)
+    dates, ok = _ymd_dates(digits)
+    for text, date, good in zip(texts, dates, ok, strict=True):
+        try:
+            expected = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            expected = None
+        assert bool(good) == (expected is not None), text
+        if expected is not None:
+            assert date == np.datetime64(expected), text
