@@ -39,6 +39,24 @@ def flags(
     )
 
 
+def sums_by(keys: pd.Series, columns: dict[str, object]) -> pd.DataFrame:
+    """``DataFrame(columns).groupby(keys).sum()`` for boolean or integer columns, counted
+    with integer codes: int64 sums indexed by the keys present (missing keys left out),
+    sorted."""
+    codes, uniques = pd.factorize(keys, sort=True)
+    present = codes >= 0
+    codes = codes[present]
+    out = {}
+    for name, values in columns.items():
+        weights = np.asarray(values)[present]
+        if weights.dtype == bool:
+            out[name] = np.bincount(codes[weights], minlength=len(uniques))
+        else:
+            out[name] = np.bincount(codes, weights=weights, minlength=len(uniques)).round()
+    index = pd.Index(np.asarray(uniques, dtype=object), name=keys.name)
+    return pd.DataFrame(out, index=index).astype(np.int64)
+
+
 def ratio(num: pd.Series | float, den: pd.Series | float):
     """num / den, 0 where the denominator is 0."""
     if isinstance(den, pd.Series):
@@ -50,14 +68,13 @@ def by_school(
     enrollment: pd.DataFrame, f: pd.DataFrame, schools: pd.DataFrame, autumn_label: str
 ) -> pd.DataFrame:
     """``fulfilment_by_school.csv``: every school of the quota table, even with no records."""
-    autumn = f["counted"] & (enrollment["intake"] == autumn_label).to_numpy()
-    per = pd.DataFrame({
-        "school_id": enrollment["school_id"].to_numpy(),
+    autumn = f["counted"].to_numpy() & (enrollment["intake"] == autumn_label).to_numpy()
+    per = sums_by(enrollment["school_id"], {
         "admitted": f["admitted"].to_numpy(),
         "registered": f["registered"].to_numpy(),
         "counted": f["counted"].to_numpy(),
-        "autumn_2019": np.asarray(autumn),
-    }).groupby("school_id").sum()
+        "autumn_2019": autumn,
+    })
     out = schools[["school_id", "school_name", "school_type", "district", "quota"]].merge(
         per, left_on="school_id", right_index=True, how="left"
     ).fillna({"admitted": 0, "registered": 0, "counted": 0, "autumn_2019": 0})
@@ -218,21 +235,19 @@ def reward_inputs(
     """DESIGN §5 inputs per school."""
     cut = (enrollment["admission_date"] <= pd.Timestamp(cutoff)).to_numpy()
     counted = f["counted"].to_numpy()
-    per = pd.DataFrame({
-        "school_id": enrollment["school_id"].to_numpy(),
+    per = sums_by(enrollment["school_id"], {
         "c": counted,
         "admitted": f["admitted"].to_numpy(),
         "admitted_by_cutoff": f["admitted"].to_numpy() & cut,
         "social": counted & enrollment["target_group"].isin(social_groups).to_numpy(),
         "withdrawn": counted & (enrollment["status"] == "退学").to_numpy(),
         "priority": counted & (enrollment["industry"] != "其他").to_numpy(),
-    }).groupby("school_id").sum()
-    standing = records[records["state"] != "superseded"]
-    files = pd.DataFrame({
-        "school_id": standing["file_school_id"],
-        "standing": 1,
-        "quarantined": (standing["state"] == "quarantined").astype(int),
-    }).groupby("school_id").sum()
+    })
+    state = records["state"].to_numpy()
+    files = sums_by(records["file_school_id"], {
+        "standing": state != "superseded",
+        "quarantined": state == "quarantined",
+    })
     out = schools[["school_id", "school_name", "quota"]].merge(
         per, left_on="school_id", right_index=True, how="left"
     ).merge(files, left_on="school_id", right_index=True, how="left")

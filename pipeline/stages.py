@@ -36,6 +36,7 @@ from pipeline.config import (
 from pipeline.context import StageContext
 from pipeline.errors import InputError
 from pipeline.fulfilment import flags as fulfilment_flags
+from pipeline.fulfilment import sums_by
 from pipeline.ingest import HeaderMap, raw_files, read_file, repeated_text
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,8 @@ def vintages(prep: pd.DataFrame, cfg: PipelineConfig, period: str) -> pd.DataFra
     for month in months(cfg.first_period, period):
         clean = prep[clean_as_published(prep, nxt, month, cfg.registered_statuses)]
         f = fulfilment_flags(clean, as_of(month), cfg.counting_basis, cfg.registered_statuses)
-        per = f.assign(school_id=clean["school_id"]).groupby("school_id").sum()
-        rows.append(per.reset_index().assign(month=month))
+        per = sums_by(clean["school_id"], {c: f[c].to_numpy() for c in f.columns})
+        rows.append(per.rename_axis("school_id").reset_index().assign(month=month))
     out = pd.concat(rows, ignore_index=True)
     return out[["month", "school_id", "admitted", "registered", "counted"]].astype(
         {"admitted": "int64", "registered": "int64", "counted": "int64"})
@@ -229,12 +230,10 @@ def fulfilment_stage(ctx: StageContext) -> dict:
                                 cfg.window_end, cfg.target)
     inputs = ful.reward_inputs(enrollment, f, records, schools, cfg.intake_cutoff,
                                cfg.social_groups)
-    disabled_by_school = (
-        enrollment.assign(d=f["counted"].to_numpy() & enrollment["disabled"].to_numpy(),
-                          t=f["counted"].to_numpy())
-        .groupby("school_id")[["d", "t"]].sum()
-        .rename(columns={"d": "disabled_counted", "t": "total_counted"})
-    )
+    disabled_by_school = sums_by(enrollment["school_id"], {
+        "disabled_counted": f["counted"].to_numpy() & enrollment["disabled"].to_numpy(),
+        "total_counted": f["counted"].to_numpy(),
+    })
     disabled_by_school = schools[["school_id", "school_name"]].merge(
         disabled_by_school, left_on="school_id", right_index=True, how="left"
     ).fillna({"disabled_counted": 0, "total_counted": 0}).astype(

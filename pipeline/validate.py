@@ -225,9 +225,10 @@ def prepare_enrollment(
         ymd = adm.dt.year * 10000 + adm.dt.month * 100 + adm.dt.day
         extra["admission_ymd"] = ymd
         if "intake" in df.columns:
-            cutoff = pd.Timestamp(params.intake_cutoff)
-            expected = np.where(adm <= cutoff, params.intakes[0], params.intakes[1])
-            same = pd.Series(df["intake"].to_numpy() == expected, index=df.index)
+            early = (adm <= pd.Timestamp(params.intake_cutoff)).to_numpy()
+            same = pd.Series(np.where(early, (df["intake"] == params.intakes[0]).to_numpy(),
+                                      (df["intake"] == params.intakes[1]).to_numpy()),
+                             index=df.index)
             extra["intake_consistent"] = same.astype("boolean").mask(
                 adm.isna() | df["intake"].isna()
             )
@@ -263,16 +264,21 @@ def digit_shape(values: pd.Series) -> pd.Series:
     Equal to ``str.replace(r"\\d", "9")`` on every row, computed fast: rows already in the
     masked form only need their last character looked at; the regex runs on the others.
     """
+    from pipeline.normalise import labels_at, scatter_text
+
     text = values.astype("str").where(values.notna())
-    masked = text.str.fullmatch(MASKED_RE).fillna(False).astype(bool)
-    last_x = text.str.endswith("X").fillna(False).astype(bool)
-    shape = pd.Series(
-        np.where(last_x, MASKED_SHAPE[:-1] + "X", MASKED_SHAPE), index=values.index, dtype="str"
-    ).where(masked)
-    rest = ~masked & text.notna()
-    if rest.any():
-        shape[rest] = text[rest].str.replace(r"\d", "9", regex=True)
-    return shape
+    masked = text.str.fullmatch(MASKED_RE).fillna(False).to_numpy(dtype=bool)
+    last_x = text.str.endswith("X").fillna(False).to_numpy(dtype=bool)
+    rest = np.flatnonzero(~masked & text.notna().to_numpy())
+    if not len(rest):
+        code = np.where(masked, last_x.astype(np.int64), -1)
+        return labels_at([MASKED_SHAPE, MASKED_SHAPE[:-1] + "X"], code, index=values.index)
+    shapes = np.where(last_x, MASKED_SHAPE[:-1] + "X", MASKED_SHAPE)
+    on = np.flatnonzero(masked)
+    return scatter_text(len(values), [
+        (on, shapes[on].tolist()),
+        (rest, text.iloc[rest].str.replace(r"\d", "9", regex=True).tolist()),
+    ], index=values.index)
 
 
 def standing_by_school(records: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import fulfilment as ful
 
@@ -119,3 +122,19 @@ def test_reward_inputs():
     assert (a["standing"], a["quarantined"]) == (5, 1)
     assert (x.loc["B", "standing"], x.loc["B", "quarantined"]) == (4, 1)
     assert x.loc["C", ["c", "standing"]].tolist() == [0, 0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["S02", "S01", "S10", None]), st.booleans(),
+                          st.integers(0, 5)), max_size=60))
+def test_sums_by_equals_groupby_sum(rows):
+    from pipeline.fulfilment import sums_by
+
+    keys = pd.Series([r[0] for r in rows], dtype="str", name="school_id")
+    flag = np.array([r[1] for r in rows], dtype=bool)
+    count = np.array([r[2] for r in rows], dtype=np.int64)
+    got = sums_by(keys, {"flag": flag, "count": count})
+    expected = pd.DataFrame({"flag": flag, "count": count}).groupby(keys).sum()
+    assert got.index.tolist() == expected.index.tolist()
+    assert got["flag"].tolist() == expected["flag"].astype(int).tolist()
+    assert got["count"].tolist() == expected["count"].tolist()
