@@ -301,17 +301,22 @@ _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 def _ymd_dates(digits8: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(dates, ok) from an (n, 8) array of YYYYMMDD digit values: ok where the date exists
-    (month 1–12, the day within that month); dates are only meaningful there. Integer
-    arithmetic (days from the civil date), no calendar conversions."""
-    d = digits8.astype(np.float64)
-    year = (d[:, :4] @ np.array([1000.0, 100.0, 10.0, 1.0])).astype(np.int64)
-    month = (d[:, 4:6] @ np.array([10.0, 1.0])).astype(np.int64)
-    day = (d[:, 6:] @ np.array([10.0, 1.0])).astype(np.int64)
+    (month 1–12, the day within that month); dates are only meaningful there. Worked out
+    once per distinct YYYYMMDD (birth dates repeat), with integer calendar arithmetic."""
+    ymd = digits8.astype(np.float64) @ 10.0 ** np.arange(7, -1, -1)  # exact below 2^53
+    codes, uniques = pd.factorize(ymd.astype(np.int64))
+    dates, ok = _civil_dates(np.asarray(uniques, dtype=np.int64))
+    return dates[codes], ok[codes]
+
+
+def _civil_dates(ymd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(dates, ok) of YYYYMMDD integers: days from the civil date (H. Hinnant's
+    days_from_civil), ok where the date exists."""
+    year, month, day = ymd // 10000, ymd // 100 % 100, ymd % 100
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_ok = (month >= 1) & (month <= 12)
     last = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
     ok = month_ok & (day >= 1) & (day <= last) & (year >= 1)
-    # Days since 1970-01-01 of (year, month, day) (H. Hinnant's days_from_civil).
     y = year - (month <= 2)
     era = np.floor_divide(y, 400)
     yoe = y - era * 400
