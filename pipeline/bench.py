@@ -7,6 +7,7 @@ benchmark's own (reading and the stages), not the generator's.
 from __future__ import annotations
 
 import io as _io
+import logging
 import resource
 import shutil
 import subprocess
@@ -41,6 +42,19 @@ def read_floor(raw_dir: Path, period: str) -> float:
         else:
             pd.read_excel(path, engine="calamine", dtype=str, sheet_name=None, header=None)
     return time.perf_counter() - t0
+
+
+class _StepLog(logging.Handler):
+    """Passes the stages' step timings (debug records ``step …``) to the progress lines."""
+
+    def __init__(self, progress: Callable[[str], None]):
+        super().__init__(logging.DEBUG)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno == logging.DEBUG and message.startswith("step "):
+            self.progress("  " + message[5:])
 
 
 def peak_mb() -> float:
@@ -87,6 +101,10 @@ def bench(rows: int, seed: int = 20190901, keep: Path | None = None,
             config_dir=work / "config", processed_dir=work / "processed",
             out_dir=work / "reports" / period,
         )
+        stage_log = logging.getLogger("pipeline.stages")
+        steps = _StepLog(progress)
+        stage_log.addHandler(steps)
+        level, stage_log.level = stage_log.level, logging.DEBUG
         timings = {}
         for name, stage in (("clean", clean_stage),
                             ("validate", lambda c: validate_stage(c, data_docs=False)),
@@ -95,6 +113,8 @@ def bench(rows: int, seed: int = 20190901, keep: Path | None = None,
             stage(ctx)
             timings[name] = time.perf_counter() - t0
             progress(f"{name} {timings[name]:.2f} s")
+        stage_log.removeHandler(steps)
+        stage_log.setLevel(level)
         pipeline_s = sum(timings.values())
         return (f"bench rows={rows} read_s={read_s:.2f} pipeline_s={pipeline_s:.2f} "
                 f"ratio={pipeline_s / read_s:.2f} peak_mb={peak_mb():.0f}")

@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; user errors end with one line and a non-zero exit code."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="kuozhao: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.INFO)  # step timings (debug) only reach the bench's lines
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     # papermill's client of a kernel kuozhao started is closed by the garbage collector,
     # which jupyter_client reports as a warning; the kernel itself is shut down by kuozhao.

@@ -6,8 +6,11 @@ The notebooks call these (and show their results); ``kuozhao bench`` calls them 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import logging
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -41,6 +44,14 @@ from pipeline.ingest import HeaderMap, raw_files, read_file, repeated_text
 
 log = logging.getLogger(__name__)
 READ_THREADS = 2  # raw files read at once (the machines have 2 cores)
+
+
+@contextlib.contextmanager
+def timed(step: str) -> Iterator[None]:
+    """Log how long a step of a stage took (debug level: ``kuozhao bench`` shows them)."""
+    started = time.perf_counter()
+    yield
+    log.debug("step %s %.2f s", step, time.perf_counter() - started)
 
 
 def as_of(period: str) -> dt.date:
@@ -150,11 +161,15 @@ def clean_stage(ctx: StageContext) -> dict:
     schools, majors = load_reference(ctx, cfg)
     lookups = Lookups.build(schools, majors, cfg)
     hmap = HeaderMap(cfg.header_map, cfg.required_fields)
-    raw, files_df, report = ingest_all(ctx, hmap, lookups.known_school_keys)
-
-    prep = prepare(raw, lookups, cfg, salt)
+    with timed("ingest"):
+        raw, files_df, report = ingest_all(ctx, hmap, lookups.known_school_keys)
+    with timed("prepare"):
+        prep = prepare(raw, lookups, cfg, salt)
     del raw
-    result = finish(prep, resolve(prep, cfg.registered_statuses), files_df)
+    with timed("resolve"):
+        states = resolve(prep, cfg.registered_statuses)
+    with timed("finish"):
+        result = finish(prep, states, files_df)
 
     p, o = ctx.period_processed, ctx.out_dir
     # The stage files are written (Arrow, outside Python's lock) while the vintages are
@@ -164,10 +179,12 @@ def clean_stage(ctx: StageContext) -> dict:
                   for name, frame in (("enrollment", result.enrollment),
                                       ("records", result.records),
                                       ("quarantine", result.quarantine))]
-        vint = vintages(prep, cfg, ctx.period)
+        with timed("vintages"):
+            vint = vintages(prep, cfg, ctx.period)
         del prep
-        for write in writes:
-            write.result()
+        with timed("parquet (waited)"):
+            for write in writes:
+                write.result()
     io.write_parquet(p / "vintages.parquet", vint)
     io.write_csv(o / "reconciliation.csv", result.reconciliation)
     qcols = ["source_file", "source_row", "school_id", "reasons", "id_masked"]
