@@ -254,21 +254,16 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
                 [old[:, :6], np.full((len(old), 2), np.frombuffer(b"19", np.uint8)), old[:, 6:]],
                 axis=1)
             raw[is15[pos]] = np.concatenate([body, check_digits(body - 48)[:, None]], axis=1)
-        digits = raw[:, :17] - 48
-        ok_check = check_digits(digits) == raw[:, 17]
-        province = digits[:, 0].astype(np.int64) * 10 + digits[:, 1]
-        ok_prov = np.isin(province, list(PROVINCES))
-        dates, ok_date = _ymd_dates(digits[:, 6:14])
-        ok_date &= (dates >= np.datetime64("1900-01-01")) & (
-            dates <= np.datetime64(latest_birth, "D"))
-        ok = ok_check & ok_prov & ok_date
+        ok = np.zeros(len(pos), dtype=bool)
+        for start in range(0, len(pos), CHUNK_ROWS):  # small temporaries, reused memory
+            part = slice(start, start + CHUNK_ROWS)
+            got = _check_rows(raw[part], latest_birth)
+            ok[part] = got[0]
+            at = pos[part][got[0]]
+            birth[at], gender_code[at], value[at] = got[1:]
         good = pos[ok]
         id18_parts.append((good, text_rows(raw[ok])))
         valid[good] = True
-        birth[good] = dates[ok]
-        gender_code[good] = digits[ok, 16] % 2  # odd: male
-        check = np.where(raw[ok, 17] == ord("X"), 10, raw[ok, 17].astype(np.int64) - 48)
-        value[good] = _number(digits[ok]) * 11 + check
         # Masks from the bytes: every valid number, and the other 18-character texts.
         from_bytes = ok | is18[pos]
         stars = raw[from_bytes].copy()
@@ -287,6 +282,25 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
         },
         index=ids.index,
     )
+
+
+CHUNK_ROWS = 1 << 17
+
+
+def _check_rows(raw: np.ndarray, latest_birth: dt.date
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The checks of an (m, 18) array of ID bytes: (ok, then for the ok rows only: birth
+    dates, gender codes (1 male, 0 female) and values)."""
+    digits = raw[:, :17] - 48
+    ok = check_digits(digits) == raw[:, 17]
+    province = digits[:, 0].astype(np.int64) * 10 + digits[:, 1]
+    ok &= np.isin(province, list(PROVINCES))
+    dates, ok_date = _ymd_dates(digits[:, 6:14])
+    ok &= ok_date & (dates >= np.datetime64("1900-01-01")) & (
+        dates <= np.datetime64(latest_birth, "D"))
+    check = np.where(raw[ok, 17] == ord("X"), 10, raw[ok, 17].astype(np.int64) - 48)
+    value = _number(digits[ok]) * 11 + check
+    return ok, dates[ok], digits[ok, 16] % 2, value
 
 
 def _number(digits: np.ndarray) -> np.ndarray:

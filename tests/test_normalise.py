@@ -320,3 +320,14 @@ def test_ymd_dates_agree_with_the_calendar(texts):
         assert bool(good) == (expected is not None), text
         if expected is not None:
             assert date == np.datetime64(expected), text
+
+
+def test_chunked_checks_equal_the_whole(monkeypatch):
+    import pipeline.normalise as normalise
+
+    texts = [make_id("19900101", "123"), "230102850315123", wrong_check(make_id()),
+             "11010519491231002X", "2.30102E+17", "", make_id("20010203", "011"),
+             "990102199001011234", make_id("19851111", "024")]
+    whole = ids_checked(*texts)
+    monkeypatch.setattr(normalise, "CHUNK_ROWS", 2)
+    pd.testing.assert_frame_equal(ids_checked(*texts), whole)
