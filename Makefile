@@ -45,7 +45,7 @@ test: $(INSTALLED) ## Run the test suite (PYTEST_ARGS=... to pass options to pyt
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: $(INSTALLED) ## Time reading vs. the pipeline on ROWS synthetic rows (default 1000000)
-	$(KUOZHAO) bench --rows $(ROWS)
+	$(KUOZHAO) bench --rows $(ROWS) --overhead
 
 lint: $(INSTALLED) ## Check the code with ruff
 	$(VENV)/bin/ruff check .

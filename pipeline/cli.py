@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=20190901)
     b.add_argument("--keep", type=Path, default=None,
                    help="folder to keep the generated data in (default: a temporary folder)")
+    b.add_argument("--overhead", action="store_true",
+                   help="first measure the fixed overhead of kuozhao run on a small sample")
     return parser
 
 
@@ -80,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
                                  skip_unreadable=args.skip_unreadable, progress=_say)
                 _say(f"published {out}")
         elif args.command == "bench":
-            from pipeline.bench import bench
+            from pipeline.bench import bench, overhead
 
+            if args.overhead:
+                print(overhead(progress=_say), flush=True)  # noqa: T201 - a result line
             line = bench(args.rows, seed=args.seed, keep=args.keep, progress=_say)
             print(line, flush=True)  # noqa: T201 - the bench's result line
     except KuozhaoError as exc:
