@@ -66,7 +66,7 @@ def _generate(data: Path, rows: int, seed: int) -> None:
     """The synthetic sample, written by a child process (its memory is not the bench's)."""
     subprocess.run(
         [sys.executable, "-m", "pipeline", "sample", "--out", str(data),
-         "--rows", str(rows), "--seed", str(seed)], check=True,
+         "--rows", str(rows), "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL,
     )
 
 
