@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tomllib
@@ -138,3 +139,18 @@ def test_pin_drift_reports_a_changed_version_and_a_missing_package():
         "pandas: pyproject.toml 3.1.1 != environment.yml 3.1.0",
         "ruff: only in pyproject.toml (0.17.6)",
     ]
+
+
+def test_arrow_allocator_is_jemalloc_unless_configured():
+    import subprocess
+    import sys
+
+    code = "import pipeline, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    got = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert got == "jemalloc"
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    got = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert got == "system"
