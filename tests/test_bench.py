@@ -28,6 +28,7 @@ def test_bench_line_and_step_timings(tmp_path):
     assert again.startswith("bench rows=3000 ")
 
 
+@pytest.mark.slow
 def test_overhead_line_is_run_minus_stages():
     got = overhead(rows=120)
     m = re.fullmatch(rf"overhead rows=120 run_s={NUMBER} stages_s={NUMBER} "
