@@ -176,12 +176,20 @@ def normalise_id(values: pd.Series) -> pd.Series:
     done = values.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
     if done.all():
         return values
-    rest = values[~done]
+    others = np.flatnonzero(~done)
+    rest = values.iloc[others]
     rest = rest.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
     rest = rest.str.lstrip("'").str.upper()
-    out = values.copy()
-    out[~done] = rest
-    return out
+    return scatter_text(len(values), [(np.flatnonzero(done), _arrow(values[done])),
+                                      (others, _arrow(rest))], index=values.index)
+
+
+def _arrow(values: pd.Series) -> object:
+    """An Arrow-backed text column as one Arrow array."""
+    import pyarrow as pa
+
+    arr = pa.array(values.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def check_digits(body17: np.ndarray) -> np.ndarray:
@@ -199,10 +207,7 @@ def _digits(strings: pd.Series, width: int) -> np.ndarray:
     try:
         import pyarrow as pa
 
-        arr = pa.array(strings.array)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        arr = arr.cast(pa.large_string())
+        arr = _arrow(strings).cast(pa.large_string())
         offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
             arr.offset:arr.offset + len(arr) + 1]
         data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
