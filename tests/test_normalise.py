@@ -331,3 +331,13 @@ def test_chunked_checks_equal_the_whole(monkeypatch):
     whole = ids_checked(*texts)
     monkeypatch.setattr(normalise, "CHUNK_ROWS", 2)
     pd.testing.assert_frame_equal(ids_checked(*texts), whole)
+
+
+def test_digits_of_other_scripts_never_make_an_id():
+    """Python's \\d also matches Arabic-Indic or Devanagari digits; an ID is ASCII digits
+    (after NFKC, which turns full-width digits into ASCII and leaves these as they are)."""
+    arabic = "".join(chr(0x0660 + int(c)) for c in make_id()[:17]) + "1"
+    devanagari = "".join(chr(0x0966 + int(c)) for c in "230102850315123")
+    got = ids_checked(arabic, devanagari, make_id())
+    assert got["id_valid"].tolist() == [False, False, True]
+    assert got["id_as_number"].tolist() == [False, False, False]
