@@ -398,10 +398,12 @@ def bulletin_stage(ctx: StageContext) -> dict:
 
 
 def published_files(out_dir: Path) -> pd.DataFrame:
-    """The files of a period's output folder with their sizes (data docs left out)."""
+    """The files of a period's output folder with their sizes. Data docs and the executed
+    notebooks are left out: the notebook of the stage showing this table is still being
+    written, with papermill's timings in it, so its size would vary from run to run."""
     rows = [
         {"file": str(p.relative_to(out_dir)), "kib": round(p.stat().st_size / 1024, 1)}
         for p in sorted(Path(out_dir).rglob("*"))
-        if p.is_file() and "data_docs" not in p.parts
+        if p.is_file() and not {"data_docs", "notebooks"} & set(p.relative_to(out_dir).parts)
     ]
     return pd.DataFrame(rows, columns=["file", "kib"])

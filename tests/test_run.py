@@ -210,3 +210,15 @@ def test_sample_end_to_end_twice(tmp_path, capsys):
     assert first.keys() == second.keys()
     differing = [k for k in first if first[k] != second[k]]
     assert differing == []
+
+
+def test_published_files_leave_out_notebooks_and_data_docs(tmp_path):
+    """Stage 05 shows this table while papermill is still writing its own notebook (with
+    timings): listing the notebooks made the executed notebook differ between runs."""
+    from pipeline.stages import published_files
+
+    for name in ("summary.json", "notebooks/05_bulletin.ipynb", "data_docs/index.html",
+                 "feedback/S01.xlsx"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert published_files(tmp_path)["file"].tolist() == ["feedback/S01.xlsx", "summary.json"]
