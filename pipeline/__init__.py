@@ -11,10 +11,11 @@ import os
 __version__ = "0.1.0"
 
 if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"  # kernels and child processes
     import pyarrow as _pa
 
     try:
         _pa.set_memory_pool(_pa.jemalloc_memory_pool())
     except NotImplementedError:  # a pyarrow built without jemalloc keeps its default
         pass
+    else:
+        os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"  # kernels, child processes

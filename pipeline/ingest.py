@@ -268,6 +268,14 @@ def _head_lines(text: str) -> list[str]:
     return lines
 
 
+def _lines(text: str) -> list[str]:
+    """Every physical line, split as :func:`_head_lines` and the CSV parsers split them."""
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # the end of the last line, not a line
+    return lines
+
+
 def _arrow_body(data: bytes, header_idx: int, width: int) -> pd.DataFrame | None:
     """The lines under the header with Arrow's CSV parser (the fast path), one frame row per
     physical line, Arrow-backed text. ``data`` is UTF-8 without a BOM. None when the lines
@@ -282,7 +290,7 @@ def _arrow_body(data: bytes, header_idx: int, width: int) -> pd.DataFrame | None
         if m is None:
             return None
         pos = m.end()
-    if pos >= len(data) or data.find(b'"', pos) >= 0:
+    if pos >= len(data) or b'"' in data:  # quotes anywhere: a cell may hold a line break
         return None
     names = [str(i) for i in range(width)]
     try:
@@ -350,7 +358,7 @@ def read_csv_file(
         body = _csv_body(text, header_idx, len(header))
     if body is None:  # quoted cells (maybe spanning lines) or ragged lines: the csv module
         try:
-            grid = list(csv.reader(text.splitlines()))
+            grid = list(csv.reader(_lines(text)))
         except csv.Error as exc:
             raise InputError(f"{source_file}: not a readable CSV ({exc})") from None
         rest = grid[header_idx + 1:]
@@ -403,9 +411,6 @@ def read_workbook(
         if not any(any(str(c).strip() for c in r) for r in best_grid):
             raise InputError(f"{source_file}: the workbook is empty")
         raise InputError(f"{source_file}: {_missing_message(best_grid, hmap)}")
-    if skipped_sheets:
-        log.info("%s: sheets without the header row skipped: %s", source_file,
-                 ", ".join(skipped_sheets))
     return FileRead(source_file, pd.concat(parts, ignore_index=True), sheets=sheets,
                     skipped_sheets=skipped_sheets, skipped_lines=skipped,
                     ignored_columns=ignored, suggestions=suggestions)
@@ -425,9 +430,14 @@ def _missing_message(grid: list[list[str]], hmap: HeaderMap) -> str:
 
 
 def read_file(
-    path: Path, source_file: str, hmap: HeaderMap, known_schools: frozenset[str]
+    path: Path, source_file: str, hmap: HeaderMap, known_schools: frozenset[str],
+    notes: bool = True,
 ) -> FileRead:
-    """Read one raw file by its type; InputError with one line when it is unusable."""
+    """Read one raw file by its type; InputError with one line when it is unusable.
+
+    With ``notes`` (the default) what was noticed is logged at once (:func:`log_notes`);
+    a caller reading files in parallel logs them itself, in file order.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         result = read_csv_file(path, source_file, hmap, known_schools)
@@ -435,13 +445,24 @@ def read_file(
         result = read_workbook(path, source_file, hmap, known_schools)
     else:
         raise InputError(f"{source_file}: unsupported file type {suffix or '(none)'}")
+    if notes:
+        log_notes(result)
+    return result
+
+
+def log_notes(result: FileRead) -> None:
+    """Log what reading a file noticed: sheets and columns skipped, headers that look like
+    known ones."""
+    source_file = result.source_file
+    if result.skipped_sheets:
+        log.info("%s: sheets without the header row skipped: %s", source_file,
+                 ", ".join(result.skipped_sheets))
     if result.ignored_columns:
         log.info("%s: columns not in the header map ignored: %s", source_file,
                  ", ".join(result.ignored_columns))
     for header, near in result.suggestions.items():
         log.warning("%s: unknown header %r looks like %r; add it to header_map in "
                     "config/pipeline.yaml if it is that field", source_file, header, near)
-    return result
 
 
 # ---------------------------------------------------------------- folders

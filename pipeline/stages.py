@@ -40,7 +40,7 @@ from pipeline.context import StageContext
 from pipeline.errors import InputError
 from pipeline.fulfilment import flags as fulfilment_flags
 from pipeline.fulfilment import sums_by
-from pipeline.ingest import HeaderMap, raw_files, read_file, repeated_text
+from pipeline.ingest import HeaderMap, log_notes, raw_files, read_file, repeated_text
 
 log = logging.getLogger(__name__)
 READ_THREADS = 2  # raw files read at once (the machines have 2 cores)
@@ -92,7 +92,7 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
     # so one file's parsing overlaps another's Python work. Results come in file order.
     pool = ThreadPoolExecutor(max_workers=READ_THREADS)
     try:
-        reads = [pool.submit(read_file, path, source_file, hmap, known)
+        reads = [pool.submit(read_file, path, source_file, hmap, known, notes=False)
                  for source_file, path in files]
         for (source_file, _), future in zip(files, reads, strict=True):
             try:
@@ -106,6 +106,7 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
                                   "problem": problem})
                 log.warning("skipped unreadable file %s", exc)
                 continue
+            log_notes(got)  # in file order, whichever thread finished first
             parts.append(got.records)
             file_rows.append({
                 "source_file": source_file,

@@ -602,3 +602,40 @@ def test_fast_path_reads_a_tidy_csv_without_the_fallback_parsers(tmp_path, monke
         assert got.records["source_row"].tolist() == [2, 4]
         assert got.records["name"].tolist() == ["张一", "张一"]
         assert got.skipped_lines == 1
+
+
+def test_a_line_break_in_a_quoted_title_keeps_the_header_out_of_the_records(tmp_path):
+    """Quotes anywhere in the file (here a two-line merged title) take the careful path:
+    the header is found by CSV records, never counted as physical lines."""
+    path = tmp_path / "t.csv"
+    lines = ['"花名册\n（2019年秋季）"', ",".join(TIDY_HEADER),
+             ",".join(str(c) for c in roster_line(A))]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    got = read(path)
+    assert got.records["name"].tolist() == ["张一"]
+    assert got.skipped_lines == 0
+
+
+def test_line_ends_are_the_same_for_the_header_and_the_careful_path(tmp_path):
+    """A form feed in a title is not a line end (for the CSV parsers nor for the header
+    search); a ragged body takes the csv module, which must count lines the same way."""
+    path = tmp_path / "f.csv"
+    row = ",".join(str(c) for c in roster_line(A))
+    lines = ["花名册\x0c2019", ",".join(TIDY_HEADER), row, row + ",多余"]
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    got = read(path)
+    assert got.records["name"].tolist() == ["张一", "张一"]
+    assert got.records["source_row"].tolist() == [3, 4]
+
+
+def test_notes_are_logged_in_file_order_though_files_are_read_in_parallel(tmp_path, caplog):
+    ctx = make_context(tmp_path)
+    header = [("学生姓明" if h == "姓名" else h) for h in TIDY_HEADER]
+    big = [header] + [roster_line(record(name="张" + str(i), id_number=make_id(seq=f"{i:03d}")))
+                      for i in range(900)]
+    write_csv(ctx.raw_dir / "2019-10" / "a.csv", big)
+    write_csv(ctx.raw_dir / "2019-10" / "b.csv", [header, roster_line(A)])
+    with caplog.at_level("INFO", logger="pipeline.ingest"):
+        ingest_all(ctx, header_map(), lookups().known_school_keys)
+    files = [r.getMessage().split(":")[0] for r in caplog.records if "学生姓明" in r.getMessage()]
+    assert files == sorted(files) and len(set(files)) == 2
