@@ -340,17 +340,36 @@ def cross_school_losers(cand: pd.DataFrame, registered_statuses: tuple[str, ...]
 
 
 def clean_as_published(prep: pd.DataFrame, next_folder: pd.Series, month: str,
-                       registered_statuses: tuple[str, ...]) -> np.ndarray:
+                       registered_statuses: tuple[str, ...], own: np.ndarray | None = None,
+                       contested: np.ndarray | None = None) -> np.ndarray:
     """Which rows were clean when only the folders up to ``month`` had arrived (the state
-    ``resolve`` gives on that prefix), without resolving the prefix again."""
+    ``resolve`` gives on that prefix), without resolving the prefix again.
+
+    ``own`` (rows with a reason of their own) and ``contested`` (:func:`contested_rows`)
+    may be given when several months are asked for; they do not depend on the month.
+    """
     in_prefix = (prep["folder"] <= month).to_numpy()
     superseded = (next_folder <= month).fillna(False).to_numpy(dtype=bool)
-    own = prep[[c for c in prep.columns if c.startswith("r_")]].to_numpy().any(axis=1)
+    if own is None:
+        own = prep[[c for c in prep.columns if c.startswith("r_")]].to_numpy().any(axis=1)
     ok = in_prefix & ~superseded & ~own
-    lost = cross_school_losers(prep.loc[ok & prep["id_valid"].to_numpy(), list(CROSS_COLUMNS)],
-                               registered_statuses)
+    candidates = ok & prep["id_valid"].to_numpy()
+    if contested is not None:
+        candidates &= contested
+    lost = cross_school_losers(prep.loc[candidates, list(CROSS_COLUMNS)], registered_statuses)
     ok[prep.index.get_indexer(lost.index)] = False
     return ok
+
+
+def contested_rows(prep: pd.DataFrame, own: np.ndarray) -> np.ndarray:
+    """Rows that could ever lose to another school: a valid ID with no reason of its own
+    that another such row shares. The others are never cross-school duplicates, whatever
+    the month, so the rule need not look at them."""
+    eligible = prep["id_valid"].to_numpy() & ~own
+    out = np.zeros(len(prep), dtype=bool)
+    codes = prep["student_code"].to_numpy()[eligible]
+    out[eligible] = pd.Series(codes).duplicated(keep=False).to_numpy()
+    return out
 
 
 def _join_codes(flags: np.ndarray, index: pd.Index) -> pd.Series:

@@ -30,13 +30,23 @@ def flags(
     enrollment: pd.DataFrame, as_of: dt.date, basis: str, registered_statuses: tuple[str, ...]
 ) -> pd.DataFrame:
     """Boolean ``admitted``, ``registered`` and ``counted`` per clean record."""
-    admitted = (enrollment["admission_date"] <= pd.Timestamp(as_of)).to_numpy()
-    registered = admitted & enrollment["status"].isin(registered_statuses).to_numpy()
-    counted = registered if basis == "registered" else admitted
+    admitted, registered, counted = flag_arrays(
+        enrollment["admission_date"].to_numpy(),
+        enrollment["status"].isin(registered_statuses).to_numpy(), as_of, basis)
     return pd.DataFrame(
         {"admitted": admitted, "registered": registered, "counted": counted},
         index=enrollment.index,
     )
+
+
+def flag_arrays(admission: np.ndarray, registered_status: np.ndarray, as_of: dt.date,
+                basis: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(admitted, registered, counted) from admission dates (datetime64) and whether each
+    status is a registered one: admitted on or before ``as_of``; registered, admitted with
+    a registered status; counted, as the basis says."""
+    admitted = admission <= np.datetime64(as_of)
+    registered = admitted & registered_status
+    return admitted, registered, registered if basis == "registered" else admitted
 
 
 def sums_by(keys: pd.Series, columns: dict[str, object]) -> pd.DataFrame:

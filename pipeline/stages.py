@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import io
@@ -21,6 +22,7 @@ from pipeline.clean import (
     REASON_TEXT_ZH,
     Lookups,
     clean_as_published,
+    contested_rows,
     finish,
     prepare,
     resolve,
@@ -38,8 +40,7 @@ from pipeline.config import (
 )
 from pipeline.context import StageContext
 from pipeline.errors import InputError
-from pipeline.fulfilment import flags as fulfilment_flags
-from pipeline.fulfilment import sums_by
+from pipeline.fulfilment import flag_arrays, sums_by
 from pipeline.ingest import HeaderMap, log_notes, raw_files, read_file, repeated_text
 
 log = logging.getLogger(__name__)
@@ -139,17 +140,33 @@ def ingest_all(ctx: StageContext, hmap: HeaderMap, known: frozenset[str]):
 
 def vintages(prep: pd.DataFrame, cfg: PipelineConfig, period: str) -> pd.DataFrame:
     """Per month up to the period and per school: the figures as they would have been
-    published then (only the folders up to that month)."""
+    published then (only the folders up to that month). Counted on arrays: what does not
+    depend on the month is worked out once."""
     needed = ["folder", "dedup_key", "student_code", "id_valid", "school_id", "status",
               "admission_date", "order", *[c for c in prep.columns if c.startswith("r_")]]
     prep = prep[needed]
     nxt = superseding_folder(prep)
+    own = prep[[c for c in needed if c.startswith("r_")]].to_numpy().any(axis=1)
+    contested = contested_rows(prep, own)
+    school, schools = pd.factorize(prep["school_id"], sort=True)
+    admission = prep["admission_date"].to_numpy()
+    registered_status = prep["status"].isin(cfg.registered_statuses).to_numpy()
     rows = []
     for month in months(cfg.first_period, period):
-        clean = prep[clean_as_published(prep, nxt, month, cfg.registered_statuses)]
-        f = fulfilment_flags(clean, as_of(month), cfg.counting_basis, cfg.registered_statuses)
-        per = sums_by(clean["school_id"], {c: f[c].to_numpy() for c in f.columns})
-        rows.append(per.rename_axis("school_id").reset_index().assign(month=month))
+        ok = clean_as_published(prep, nxt, month, cfg.registered_statuses, own=own,
+                                contested=contested) & (school >= 0)
+        admitted, registered, counted = (
+            ok & flag for flag in flag_arrays(admission, registered_status, as_of(month),
+                                              cfg.counting_basis))
+        present = np.bincount(school[ok], minlength=len(schools)) > 0
+        per = pd.DataFrame({
+            "month": month,
+            "school_id": np.asarray(schools, dtype=object)[present],
+            **{name: np.bincount(school[flag], minlength=len(schools))[present]
+               for name, flag in (("admitted", admitted), ("registered", registered),
+                                  ("counted", counted))},
+        })
+        rows.append(per)
     out = pd.concat(rows, ignore_index=True)
     return out[["month", "school_id", "admitted", "registered", "counted"]].astype(
         {"admitted": "int64", "registered": "int64", "counted": "int64"})
