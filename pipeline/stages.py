@@ -191,7 +191,7 @@ def clean_stage(ctx: StageContext) -> dict:
 
     p, o = ctx.period_processed, ctx.out_dir
     # The stage files are written (Arrow, outside Python's lock) while the vintages are
-    # worked out.
+    # worked out and the published tables written.
     with ThreadPoolExecutor(max_workers=1) as writer:
         writes = [writer.submit(io.write_parquet, p / f"{name}.parquet", frame)
                   for name, frame in (("enrollment", result.enrollment),
@@ -200,16 +200,16 @@ def clean_stage(ctx: StageContext) -> dict:
         with timed("vintages"):
             vint = vintages(prep, cfg, ctx.period)
         del prep
+        io.write_parquet(p / "vintages.parquet", vint)
+        io.write_csv(o / "reconciliation.csv", result.reconciliation)
+        qcols = ["source_file", "source_row", "school_id", "reasons", "id_masked"]
+        io.write_csv(o / "quarantine.csv", result.quarantine[qcols])
+        report["unmapped_majors"] = result.unmapped_majors.to_dict("records")
+        report["gender_mismatch_rows"] = result.gender_mismatch_rows
+        io.write_json(o / "ingest_report.json", report)
         with timed("parquet (waited)"):
             for write in writes:
                 write.result()
-    io.write_parquet(p / "vintages.parquet", vint)
-    io.write_csv(o / "reconciliation.csv", result.reconciliation)
-    qcols = ["source_file", "source_row", "school_id", "reasons", "id_masked"]
-    io.write_csv(o / "quarantine.csv", result.quarantine[qcols])
-    report["unmapped_majors"] = result.unmapped_majors.to_dict("records")
-    report["gender_mismatch_rows"] = result.gender_mismatch_rows
-    io.write_json(o / "ingest_report.json", report)
     recon = result.reconciliation
     return {
         "files": len(recon),
