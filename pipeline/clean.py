@@ -8,9 +8,10 @@ prepared rows).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -411,11 +412,18 @@ class CleanResult:
     """The outputs of stage 01 for one period (no names, no full ID numbers)."""
 
     records: pd.DataFrame
-    enrollment: pd.DataFrame
     quarantine: pd.DataFrame
     reconciliation: pd.DataFrame
     gender_mismatch_rows: int
     unmapped_majors: pd.DataFrame
+    enrollment_columns: pd.DataFrame = field(repr=False)  # of every row
+    clean: np.ndarray = field(repr=False)
+
+    @functools.cached_property
+    def enrollment(self) -> pd.DataFrame:
+        """The clean records, filtered when first asked for (stage 01 asks on the thread that
+        writes its files, while the vintages are worked out)."""
+        return self.enrollment_columns.loc[self.clean].reset_index(drop=True)
 
 
 def clean(
@@ -441,8 +449,7 @@ def finish(prep: pd.DataFrame, states: pd.DataFrame, files: pd.DataFrame | None)
     records = prep[list(RECORD_COLUMNS)].reset_index(drop=True)
 
     state = prep["state"].to_numpy()
-    clean_rows = prep.loc[state == "clean", list(ENROLLMENT_COLUMNS)]
-    enrollment = clean_rows[list(ENROLLMENT_COLUMNS)].reset_index(drop=True)
+    clean = state == "clean"
 
     q_columns = ["source_file", "sheet", "source_row", "school_id", "reasons", "id_masked",
                  "winner_school_id", "file_school_id", *("submitted_" + f for f in SUBMITTED)]
@@ -463,14 +470,15 @@ def finish(prep: pd.DataFrame, states: pd.DataFrame, files: pd.DataFrame | None)
 
     recon = reconcile(records, files)
     unmapped = (
-        clean_rows.loc[~clean_rows["major_known"], "major"].value_counts()
+        prep.loc[clean & ~prep["major_known"].to_numpy(), "major"].value_counts()
         .rename_axis("major").reset_index(name="rows")
         .sort_values(["rows", "major"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
     )
     return CleanResult(
         records=records,
-        enrollment=enrollment,
+        enrollment_columns=prep[list(ENROLLMENT_COLUMNS)],
+        clean=clean,
         quarantine=quarantine,
         reconciliation=recon,
         gender_mismatch_rows=int(prep["gender_mismatch"].sum()),

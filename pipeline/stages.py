@@ -20,6 +20,7 @@ import pandas as pd
 from pipeline import io
 from pipeline.clean import (
     REASON_TEXT_ZH,
+    CleanResult,
     Lookups,
     clean_as_published,
     contested_rows,
@@ -172,6 +173,10 @@ def vintages(prep: pd.DataFrame, cfg: PipelineConfig, period: str) -> pd.DataFra
         {"admitted": "int64", "registered": "int64", "counted": "int64"})
 
 
+def _write_table(result: CleanResult, name: str, path: Path) -> None:
+    io.write_parquet(path, getattr(result, name))
+
+
 def clean_stage(ctx: StageContext) -> dict:
     """Stage 01: ingest, normalise, check, deduplicate, quarantine, reconcile."""
     cfg = load_pipeline_config(ctx.config_dir)
@@ -193,10 +198,9 @@ def clean_stage(ctx: StageContext) -> dict:
     # The stage files are written (Arrow, outside Python's lock) while the vintages are
     # worked out and the published tables written.
     with ThreadPoolExecutor(max_workers=1) as writer:
-        writes = [writer.submit(io.write_parquet, p / f"{name}.parquet", frame)
-                  for name, frame in (("enrollment", result.enrollment),
-                                      ("records", result.records),
-                                      ("quarantine", result.quarantine))]
+        # The enrollment table is filtered on that thread too (``CleanResult.enrollment``).
+        writes = [writer.submit(_write_table, result, name, p / f"{name}.parquet")
+                  for name in ("enrollment", "records", "quarantine")]
         with timed("vintages"):
             vint = vintages(prep, cfg, ctx.period)
         del prep
