@@ -8,9 +8,11 @@ prepared rows).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,21 +156,12 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     )
     dedup_school = dedup_school[codes]
 
-    id_text = normalise_id(df["id_number"].fillna("").astype(str))
-    ids = check_ids(id_text, latest_birth=cfg.window_end)
-    out["id_text"] = id_text
-    out["id18"] = ids["id18"]
-    out["id_valid"] = ids["id_valid"]
-    out["id_as_number"] = ids["id_as_number"]
-    out["birth_date"] = ids["birth_date"]
-    out["gender"] = ids["gender_from_id"]
+    # The ID numbers are worked on by a second thread meanwhile (Arrow and NumPy release
+    # Python's lock; the machines have two cores).
+    pool = ThreadPoolExecutor(max_workers=1)
+    id_work = pool.submit(_student_ids, df["id_number"], cfg.window_end, salt)
     declared = map_enum(df["gender"].fillna(""), lookups.enums["gender"])
-    out["gender_mismatch"] = (
-        ids["id_valid"] & declared.notna() & (declared != ids["gender_from_id"])
-    ).astype(bool)
-
     out["admission_date"] = parse_dates(df["admission_date"].fillna("").astype(str))
-    out["age"] = completed_years(out["birth_date"], out["admission_date"])
 
     for fld in ("target_group", "level", "status", "disabled", "study_mode", "class_type",
                 "education_kind"):
@@ -191,6 +184,21 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     codes, uniques = pd.factorize(df["years"].fillna(""))
     years = np.array([_years(u) or 0 for u in uniques] + [0], dtype=np.int64)[codes]
     out["years"] = pd.arrays.IntegerArray(years, years == 0)
+
+    try:
+        id_text, ids, id_code, n_ids, student_key = id_work.result()
+    finally:
+        pool.shutdown()
+    out["id_text"] = id_text
+    out["id18"] = ids["id18"]
+    out["id_valid"] = ids["id_valid"]
+    out["id_as_number"] = ids["id_as_number"]
+    out["birth_date"] = ids["birth_date"]
+    out["gender"] = ids["gender_from_id"]
+    out["gender_mismatch"] = (
+        ids["id_valid"] & declared.notna() & (declared != ids["gender_from_id"])
+    ).astype(bool)
+    out["age"] = completed_years(out["birth_date"], out["admission_date"])
 
     # Rules on the row itself.
     adm = out["admission_date"]
@@ -221,27 +229,40 @@ def prepare(raw: pd.DataFrame, lookups: Lookups, cfg: PipelineConfig, salt: byte
     intake = np.where(adm.isna().to_numpy(), -1, (adm > cutoff).to_numpy().astype(np.int64))
     out["intake"] = labels_at([cfg.autumn_label, cfg.spring_label], intake)
 
-    # Deduplication key of the student: the valid ID, or the normalised ID text. As integer
-    # codes: ``dedup_key`` one per (school, student) pair (-1 for a row with no ID at all,
-    # which identifies nobody), ``student_code`` one per valid ID (-1 for the others).
-    # Factorised as integers: a valid ID by its value, another by its text (offset past
-    # every value; the two never meet, a text that is a valid ID being valid).
-    key_source = out["id18"].fillna(id_text)
-    valid = out["id_valid"].to_numpy()
-    key = ids["id_value"].to_numpy().copy()
-    key[~valid] = TEXT_KEY_OFFSET + pd.factorize(id_text[~valid])[0]
-    id_code, id_uniques = pd.factorize(key)
+    # Deduplication keys: ``dedup_key`` one integer per (school, student) pair (-1 for a row
+    # with no ID at all, which identifies nobody), ``student_code`` one per valid ID (-1 for
+    # the others).
     out["dedup_key"] = np.where(
         (id_text != "").to_numpy(dtype=bool),
-        dedup_school.astype(np.int64) * (len(id_uniques) + 1) + id_code, -1)
-    out["student_code"] = np.where(valid, id_code, -1).astype(np.int64)
-    out["student_key"] = pd.util.hash_array(
-        key_source.to_numpy(dtype=object), hash_key=salt.hex()[:16], categorize=False
-    ).astype(np.uint64)
+        dedup_school.astype(np.int64) * (n_ids + 1) + id_code, -1)
+    out["student_code"] = np.where(out["id_valid"].to_numpy(), id_code, -1).astype(np.int64)
+    out["student_key"] = student_key
     out["id_masked"] = ids["id_masked"]
     for fld in SUBMITTED:
         out["submitted_" + fld] = df[fld].fillna("").astype(str)
     return out
+
+
+def _student_ids(id_number: pd.Series, latest_birth: dt.date, salt: bytes
+                 ) -> tuple[pd.Series, pd.DataFrame, np.ndarray, int, np.ndarray]:
+    """The ID work of :func:`prepare`: (normalised ID text, :func:`check_ids` frame, integer
+    code of each student, how many codes, salted keys).
+
+    The student is the valid ID, else the normalised ID text. Codes are factorised on
+    integers: a valid ID by its value, another by its text (offset past every value; the
+    two never meet, a text that is a valid ID being valid). The salted key hashes the text.
+    """
+    id_text = normalise_id(id_number.fillna("").astype(str))
+    ids = check_ids(id_text, latest_birth=latest_birth)
+    valid = ids["id_valid"].to_numpy()
+    key = ids["id_value"].to_numpy().copy()
+    key[~valid] = TEXT_KEY_OFFSET + pd.factorize(id_text[~valid])[0]
+    id_code, id_uniques = pd.factorize(key)
+    key_source = ids["id18"].fillna(id_text)
+    student_key = pd.util.hash_array(
+        key_source.to_numpy(dtype=object), hash_key=salt.hex()[:16], categorize=False
+    ).astype(np.uint64)
+    return id_text, ids, id_code, len(id_uniques), student_key
 
 
 _YEARS = re.compile(r"^\s*(\d{1,2})\s*(年制|年)?\s*$")

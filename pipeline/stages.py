@@ -197,7 +197,7 @@ def clean_stage(ctx: StageContext) -> dict:
     p, o = ctx.period_processed, ctx.out_dir
     # The stage files are written (Arrow, outside Python's lock) while the vintages are
     # worked out and the published tables written.
-    with ThreadPoolExecutor(max_workers=1) as writer:
+    with ThreadPoolExecutor(max_workers=2) as writer:
         # The enrollment table is filtered on that thread too (``CleanResult.enrollment``).
         writes = [writer.submit(_write_table, result, name, p / f"{name}.parquet")
                   for name in ("enrollment", "records", "quarantine")]
