@@ -54,17 +54,27 @@ def sums_by(keys: pd.Series, columns: dict[str, object]) -> pd.DataFrame:
     with integer codes: int64 sums indexed by the keys present (missing keys left out),
     sorted."""
     codes, uniques = pd.factorize(keys, sort=True)
-    present = codes >= 0
+    return sums_by_code(codes, uniques, columns, name=keys.name)
+
+
+def sums_by_code(codes: np.ndarray, uniques: object, columns: dict[str, object],
+                 rows: np.ndarray | None = None, name: str | None = None) -> pd.DataFrame:
+    """:func:`sums_by` on keys already factorised (``codes`` into ``uniques``, -1 missing),
+    over the ``rows`` given (a boolean mask; all rows when None): the keys present among
+    those rows, each column's sum."""
+    present = codes >= 0 if rows is None else (codes >= 0) & rows
     codes = codes[present]
+    n = len(uniques)
     out = {}
-    for name, values in columns.items():
+    for column, values in columns.items():
         weights = np.asarray(values)[present]
         if weights.dtype == bool:
-            out[name] = np.bincount(codes[weights], minlength=len(uniques))
+            out[column] = np.bincount(codes[weights], minlength=n)
         else:
-            out[name] = np.bincount(codes, weights=weights, minlength=len(uniques)).round()
-    index = pd.Index(np.asarray(uniques, dtype=object), name=keys.name)
-    return pd.DataFrame(out, index=index).astype(np.int64)
+            out[column] = np.bincount(codes, weights=weights, minlength=n).round()
+    seen = np.bincount(codes, minlength=n) > 0
+    index = pd.Index(np.asarray(uniques, dtype=object)[seen], name=name)
+    return pd.DataFrame({c: v[seen] for c, v in out.items()}, index=index).astype(np.int64)
 
 
 def ratio(num: pd.Series | float, den: pd.Series | float):
@@ -152,14 +162,10 @@ def _sums_by(codes: np.ndarray, uniques: np.ndarray, flag_arrays: list[np.ndarra
     """How many rows of each category have each flag set, indexed by category: categories
     present only, a missing value (code ``-1``) counted as ``（未知）``."""
     n = len(uniques)
-    codes = np.where(codes < 0, n, codes)
-    present = np.bincount(codes, minlength=n + 1) > 0
     labels = np.array([*(str(u) for u in uniques), UNKNOWN_CATEGORY], dtype=object)
-    sums = pd.DataFrame(
-        {name: np.bincount(codes[flag], minlength=n + 1)
-         for name, flag in zip(("admitted", "registered", "counted"), flag_arrays, strict=True)},
-        index=pd.Index(labels, dtype=object),
-    )[present]
+    sums = sums_by_code(np.where(codes < 0, n, codes), labels,
+                        dict(zip(("admitted", "registered", "counted"), flag_arrays,
+                                 strict=True)))
     return sums.groupby(level=0, sort=False).sum()
 
 

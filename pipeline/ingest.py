@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline.config import FIELDS
 from pipeline.errors import InputError
-from pipeline.normalise import key_text, map_unique
+from pipeline.normalise import key_text, labels_at, map_unique
 
 log = logging.getLogger(__name__)
 
@@ -236,11 +236,7 @@ def _table(
 def repeated_text(values: list[str], counts: list[int]) -> pd.Series:
     """``values[0]`` ``counts[0]`` times, then ``values[1]`` ``counts[1]`` times, … as an
     Arrow-backed text column, built from codes (no Python string per row)."""
-    import pyarrow as pa
-
-    codes = np.repeat(np.arange(len(values), dtype=np.int32), np.asarray(counts, dtype=np.int64))
-    arr = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(values), pa.string()))
-    return pd.Series(pd.array(arr.cast(pa.large_string()), dtype="str"))
+    return labels_at(values, np.repeat(np.arange(len(values)), np.asarray(counts, np.int64)))
 
 
 def _find_header(grid: list[list[str]], hmap: HeaderMap) -> int | None:

@@ -227,7 +227,8 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
     is a spreadsheet's scientific notation), ``birth_date`` (datetime64), ``gender``
     (男/女) from the number, ``id_value`` (int64: the valid number as one integer, the
     17 digits times 11 plus the check character's value; -1 when not valid) and
-    ``id_masked`` (:func:`mask_id` of the valid number, else of the text).
+    ``id_masked`` (:func:`mask_text` of the valid number, else of the text; masked on the
+    bytes for 18-character texts).
     """
     n = len(ids)
     ids = ids.fillna("").astype("str")
@@ -345,32 +346,18 @@ def _civil_dates(ymd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return days.astype("datetime64[D]"), ok
 
 
+def mask_text(text: str) -> str:
+    """``230102********123X``: first six and last four characters kept, the rest starred.
+    Texts shorter than 11 characters keep only their last two characters."""
+    k = len(text)
+    if k >= 11:
+        return text[:6] + "*" * (k - 10) + text[-4:]
+    return "*" * max(k - 2, 0) + text[-2:] if k else ""
+
+
 def _masked_texts(ids: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """(rows, masks) of texts masked one by one (legacy, malformed or empty numbers)."""
-    texts = []
-    for text in ids.iloc[rows].tolist():
-        k = len(text)
-        texts.append((text[:6] + "*" * (k - 10) + text[-4:]) if k >= 11 else (
-            "*" * max(k - 2, 0) + text[-2:] if k else ""))
-    return rows, texts
-
-
-def mask_id(ids: pd.Series) -> pd.Series:
-    """``230102********123X``: first six and last four characters kept, the rest starred.
-
-    Texts shorter than 11 characters keep only their last two characters. Returns
-    Arrow-backed text; the 18-character numbers (nearly all) are masked on their bytes.
-    """
-    ids = ids.fillna("").astype("str")
-    n = len(ids)
-    is18 = ids.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
-    parts: list[tuple[np.ndarray, object]] = []
-    if is18.any():
-        raw = _digits(ids[is18], 18).copy()
-        raw[:, 6:14] = ord("*")
-        parts.append((np.flatnonzero(is18), text_rows(raw)))
-    parts.append(_masked_texts(ids, np.flatnonzero(~is18)))
-    return scatter_text(n, parts, index=ids.index)
+    return rows, [mask_text(text) for text in ids.iloc[rows].tolist()]
 
 
 def completed_years(birth: pd.Series, on: pd.Series) -> pd.Series:

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from pipeline import io
@@ -41,7 +40,7 @@ from pipeline.config import (
 )
 from pipeline.context import StageContext
 from pipeline.errors import InputError
-from pipeline.fulfilment import flag_arrays, sums_by
+from pipeline.fulfilment import flag_arrays, sums_by, sums_by_code
 from pipeline.ingest import HeaderMap, log_notes, raw_files, read_file, repeated_text
 
 log = logging.getLogger(__name__)
@@ -155,19 +154,12 @@ def vintages(prep: pd.DataFrame, cfg: PipelineConfig, period: str) -> pd.DataFra
     rows = []
     for month in months(cfg.first_period, period):
         ok = clean_as_published(prep, nxt, month, cfg.registered_statuses, own=own,
-                                contested=contested) & (school >= 0)
-        admitted, registered, counted = (
-            ok & flag for flag in flag_arrays(admission, registered_status, as_of(month),
-                                              cfg.counting_basis))
-        present = np.bincount(school[ok], minlength=len(schools)) > 0
-        per = pd.DataFrame({
-            "month": month,
-            "school_id": np.asarray(schools, dtype=object)[present],
-            **{name: np.bincount(school[flag], minlength=len(schools))[present]
-               for name, flag in (("admitted", admitted), ("registered", registered),
-                                  ("counted", counted))},
-        })
-        rows.append(per)
+                                contested=contested)
+        flags = flag_arrays(admission, registered_status, as_of(month), cfg.counting_basis)
+        per = sums_by_code(school, schools, dict(zip(("admitted", "registered", "counted"),
+                                                     flags, strict=True)),
+                           rows=ok, name="school_id")
+        rows.append(per.reset_index().assign(month=month))
     out = pd.concat(rows, ignore_index=True)
     return out[["month", "school_id", "admitted", "registered", "counted"]].astype(
         {"admitted": "int64", "registered": "int64", "counted": "int64"})
