@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.io import FORMULA_START, reproducible_xlsx
+from pipeline.io import FORMULA_START, fixed_workbook, reproducible_xlsx
 
 HEADERS = (
     ("source_file", "源文件"),
@@ -49,11 +49,10 @@ def write_workbook(path: Path, rows: pd.DataFrame, title: str) -> None:
     Write-only mode (streamed, several times faster than a normal workbook); a value that a
     spreadsheet would read as a formula is written as an explicit string cell.
     """
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import TYPE_STRING
 
-    wb = Workbook(write_only=True)
+    wb = fixed_workbook("kuozhao", FIXED_TIME, write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.freeze_panes = "A2"
 
@@ -69,9 +68,6 @@ def write_workbook(path: Path, rows: pd.DataFrame, title: str) -> None:
     columns = [c for c, _ in HEADERS]
     for record in rows[columns].astype(object).itertuples(index=False):
         ws.append([inert(v) for v in record])
-    wb.properties.creator = "kuozhao"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     wb.save(buffer)

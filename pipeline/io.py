@@ -177,6 +177,24 @@ def write_parquet(path: Path, df: pd.DataFrame) -> None:
 _MODIFIED = re.compile(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:(created|modified)>")
 
 
+def fixed_workbook(creator: str, when: dt.datetime, title: str | None = None,
+                   write_only: bool = False):
+    """An openpyxl workbook with no sheet and fixed document properties (creator, dates,
+    title when given): with :func:`reproducible_xlsx`, the same content gives the same
+    bytes whenever it is written."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    wb.properties.creator = creator
+    wb.properties.created = when
+    wb.properties.modified = when
+    if title is not None:
+        wb.properties.title = title
+    return wb
+
+
 def reproducible_xlsx(content: bytes, when: dt.datetime) -> bytes:
     """An XLSX (zip) rewritten with fixed member timestamps and document dates, so the same
     workbook gives the same bytes whenever it is written."""

@@ -35,7 +35,7 @@ import pandas as pd
 
 from pipeline import disclosure, messages
 from pipeline.errors import InputError
-from pipeline.io import inert, reproducible_xlsx
+from pipeline.io import fixed_workbook, inert, reproducible_xlsx
 from pipeline.rewards import COUNT_COLUMNS, MEASURE_COLUMNS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -2004,19 +2004,13 @@ def _write_text(path: Path, text: str) -> None:
 def write_xlsx(tables: Sequence[Table], target: Path, created: str) -> None:
     """Each table on its own sheet: headers, numbers as numbers, text inert; fixed metadata
     and zip timestamps so that reruns give identical bytes."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     day = date.fromisoformat(str(created)[:10])
     stamp = datetime(day.year, day.month, day.day)
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.creator = "kuozhao"
+    wb = fixed_workbook("kuozhao", stamp, title=tables[0].title if tables else "")
     wb.properties.lastModifiedBy = "kuozhao"
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.title = tables[0].title if tables else ""
     head_font = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDE5F0")
     used: set[str] = set()

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import CLASS_TYPES, EDUCATION_KINDS, STATUSES, STUDY_MODES
-from pipeline.io import reproducible_xlsx
+from pipeline.io import fixed_workbook, reproducible_xlsx
 
 TARGET = 4376
 FOLDERS = ("2019-09", "2019-10", "2019-11", "2019-12", "2020-01", "2020-02", "2020-03", "2020-04")
@@ -947,17 +947,11 @@ _INSTRUCTIONS = (
 
 def _write_xlsx(path: Path, header: list[str], cols: dict[str, np.ndarray], st: _FileStyle,
                 schools: pd.DataFrame, rng: np.random.Generator) -> None:
-    from openpyxl import Workbook
 
     n = len(next(iter(cols.values())))
     width = len(header)
     records = list(zip(*[cols[h].tolist() for h in header], strict=True))
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.creator = "kuozhao sample (synthetic)"
-    wb.properties.title = "SYNTHETIC sample data"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
+    wb = fixed_workbook("kuozhao sample (synthetic)", FIXED_TIME, title="SYNTHETIC sample data")
     parts = [records]
     names = ["Sheet1" if rng.random() < 0.5 else "花名册"]
     if st.multi_sheet:
