@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import resources
 from pipeline.context import StageContext
 from pipeline.ingest import decode_bytes, raw_files
 
-CONFIG = Path(__file__).resolve().parent.parent / "config"
+CONFIG = resources.default_config_dir()
 
 
 def read_floor(raw_dir: Path, period: str) -> float:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline import __version__, io
+from pipeline import __version__, io, resources
 from pipeline.config import load_pipeline_config
 from pipeline.context import StageContext
 from pipeline.errors import (
@@ -27,7 +27,7 @@ from pipeline.ingest import periods_in, raw_files
 from pipeline.stages import as_of
 
 STAGES = ("01_clean", "02_validate", "03_fulfilment", "04_rewards", "05_bulletin")
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = resources.notebooks_dir()
 PACKAGES = (
     "pandas", "pyarrow", "numpy", "papermill", "nbconvert", "great-expectations", "matplotlib",
     "weasyprint", "openpyxl", "python-calamine", "opencc", "charset-normalizer", "pyyaml",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import io
+from pipeline import io, resources
 from pipeline.clean import (
     REASON_TEXT_ZH,
     CleanResult,
@@ -372,7 +372,6 @@ def validation_params(cfg: PipelineConfig, period: str):
     )
 
 
-EXPECTATIONS = Path(__file__).resolve().parent.parent / "expectations"
 
 
 def validate_stage(ctx: StageContext, data_docs: bool = True) -> dict:
@@ -386,7 +385,8 @@ def validate_stage(ctx: StageContext, data_docs: bool = True) -> dict:
     enrollment = io.read_parquet(p / "enrollment.parquet")
     summary = validate_all(
         schools, majors, records, enrollment, validation_params(cfg, ctx.period),
-        EXPECTATIONS, data_docs_dir=(ctx.out_dir / "data_docs") if data_docs else None,
+        resources.expectations_dir(),
+        data_docs_dir=(ctx.out_dir / "data_docs") if data_docs else None,
     )
     io.write_json(ctx.out_dir / "validation.json", summary)
     gate(summary)

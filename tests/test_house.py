@@ -36,3 +36,16 @@ def test_no_resource_found_through_the_checkout(path):
     package works outside a checkout."""
     text = path.read_text(encoding="utf-8")
     assert "parent.parent" not in text and "parents[1]" not in text
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists every package (a new subpackage left out would be missing from
+    an installed kuozhao)."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts)
+             for p in PACKAGE.rglob("__init__.py")}
+    assert found <= listed
+    assert {"pipeline.notebooks", "pipeline.expectations", "pipeline.defaults"} <= listed

@@ -1,0 +1,1 @@
+"""The Great Expectations suites, shipped with the package as ``pipeline.expectations``."""
