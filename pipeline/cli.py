@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--all", action="store_true", help="run every period found under --raw")
     r.add_argument("--raw", type=Path, default=Path("data/raw"))
     r.add_argument("--reference", type=Path, default=Path("data/reference"))
-    r.add_argument("--config", type=Path, default=Path("config"))
+    r.add_argument("--config", type=Path, default=None,
+                   help="configuration folder (default: ./config if there is one, else the "
+                        "configuration shipped with kuozhao)")
     r.add_argument("--processed", type=Path, default=Path("data/processed"))
     r.add_argument("--out", type=Path, default=Path("reports"))
     r.add_argument("--lang", choices=("zh-CN", "en"), default=None,

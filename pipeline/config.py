@@ -8,14 +8,13 @@ on first use.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from pipeline.errors import ConfigError
+from pipeline.yamlconf import Reader, read_yaml
 
 FIELDS = (
     "school", "name", "id_number", "gender", "target_group", "disabled", "major", "level",
@@ -81,118 +80,36 @@ class PipelineConfig:
         known = {lv for lvs in self.levels_by_school_type.values() for lv in lvs}
         return tuple(lv for lv in order if lv in known) + tuple(sorted(known - set(order)))
 
+    @property
+    def intake_labels(self) -> tuple[str, str]:
+        """(autumn, spring) intake labels."""
+        return self.autumn_label, self.spring_label
 
-class _Reader:
-    """Typed access to a nested mapping with one-line errors naming the key."""
-
-    def __init__(self, data: Any, file: str):
-        self.data = data
-        self.file = file
-
-    def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.file}: {key} {problem}")
-
-    def get(self, key: str) -> Any:
-        node = self.data
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise self.fail(key, "is missing")
-            node = node[part]
-        return node
-
-    def integer(self, key: str, minimum: int | None = None) -> int:
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, f"must be a whole number, got {value!r}")
-        if minimum is not None and value < minimum:
-            raise self.fail(key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def number(self, key: str, low: float, high: float) -> float:
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
-            low <= value <= high
-        ):
-            raise self.fail(key, f"must be a number between {low} and {high}, got {value!r}")
-        return float(value)
-
-    def date(self, key: str) -> dt.date:
-        value = self.get(key)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise self.fail(key, f"must be a date YYYY-MM-DD, got {value!r}") from None
-
-    def text(self, key: str, choices: tuple[str, ...] | None = None) -> str:
-        value = self.get(key)
-        if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
-            raise self.fail(key, f"must be text, got {value!r}")
-        value = str(value)
-        if choices is not None and value not in choices:
-            raise self.fail(key, f"must be one of {', '.join(choices)}, got {value!r}")
-        return value
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        value = self.get(key)
-        if not isinstance(value, list) or not value:
-            raise self.fail(key, "must be a non-empty list")
-        return tuple(str(v) for v in value)
+    @property
+    def enumerations(self) -> dict[str, tuple[str, ...]]:
+        """The canonical values of every enumerated field."""
+        return {
+            "target_group": self.target_groups,
+            "level": self.levels,
+            "status": STATUSES,
+            "gender": GENDERS,
+            "disabled": YES_NO,
+            "study_mode": STUDY_MODES,
+            "class_type": CLASS_TYPES,
+            "education_kind": EDUCATION_KINDS,
+        }
 
 
 def load_pipeline_config(config_dir: Path) -> PipelineConfig:
     """Read and validate ``config_dir/pipeline.yaml``."""
     path = Path(config_dir) / "pipeline.yaml"
-    name = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        raise ConfigError(f"{name}: not valid YAML{line}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{name}: expected a mapping of settings")
+    data = read_yaml(path)
+    r = Reader(data, str(path))
+    r.mapping("")
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
-        raise ConfigError(f"{name}: unknown key {unknown[0]!r}")
-    r = _Reader(data, name)
-
-    header_map = r.get("header_map")
-    if not isinstance(header_map, dict):
-        raise r.fail("header_map", "must map each field to a list of headers")
-    bad = sorted(set(header_map) - set(FIELDS))
-    if bad:
-        raise r.fail(f"header_map.{bad[0]}", f"is not a field (fields: {', '.join(FIELDS)})")
-    headers = {f: r.texts(f"header_map.{f}") for f in header_map}
-
-    required = r.texts("required_fields")
-    for f in required:
-        if f not in headers:
-            raise r.fail("required_fields", f"names {f!r}, which has no entry in header_map")
-
-    syn_raw = r.get("synonyms")
-    if not isinstance(syn_raw, dict):
-        raise r.fail("synonyms", "must map each enumerated field to its values")
-    synonyms: dict[str, dict[str, tuple[str, ...]]] = {}
-    for field, values in syn_raw.items():
-        if field not in ENUM_FIELDS:
-            raise r.fail(f"synonyms.{field}", "is not an enumerated field")
-        if not isinstance(values, dict):
-            raise r.fail(f"synonyms.{field}", "must map canonical values to lists of variants")
-        synonyms[field] = {
-            str(k): tuple(str(x) for x in (v or [])) for k, v in values.items()
-        }
-
-    types_raw = r.get("school_types")
-    if not isinstance(types_raw, dict) or not types_raw:
-        raise r.fail("school_types", "must map each school type to the levels it may train")
-    levels_by_type = {str(k): r.texts(f"school_types.{k}") for k in types_raw}
-
+        raise r.fail("", f"unknown key {unknown[0]!r}")
+    headers, required = _header_map(r)
     window_start = r.date("programme.window_start")
     window_end = r.date("programme.window_end")
     if window_end < window_start:
@@ -200,13 +117,10 @@ def load_pipeline_config(config_dir: Path) -> PipelineConfig:
     first_period = r.text("programme.first_period")
     if len(first_period) != 7 or first_period[4] != "-":
         raise r.fail("programme.first_period", f"must be YYYY-MM, got {first_period!r}")
-    age_min = r.integer("age.min", 0)
-    age_max = r.integer("age.max", 0)
+    age_min, age_max = r.integer("age.min", 0), r.integer("age.max", 0)
     if age_max < age_min:
         raise r.fail("age.max", f"must not be below age.min ({age_min})")
-    trajectory_kind = r.text("trajectory.kind", ("linear",))
-    del trajectory_kind
-
+    r.text("trajectory.kind", ("linear",))
     return PipelineConfig(
         target=r.integer("programme.target", 1),
         window_start=window_start,
@@ -228,20 +142,66 @@ def load_pipeline_config(config_dir: Path) -> PipelineConfig:
         raw_clean_share_mostly=r.number("validation.raw_clean_share_mostly", 0.0, 1.0),
         required_fields=required,
         header_map=headers,
-        synonyms=synonyms,
+        synonyms=_synonyms(r),
         school_leaver_groups=r.texts("school_leaver_groups"),
         social_groups=r.texts("social_groups"),
-        levels_by_school_type=levels_by_type,
+        levels_by_school_type=_school_types(r),
         industries=r.texts("industries"),
     )
 
 
+def _header_map(r: Reader) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """The header spellings per field, and the required fields (each with spellings)."""
+    header_map = r.mapping("header_map")
+    bad = sorted(set(header_map) - set(FIELDS))
+    if bad:
+        raise r.fail(f"header_map.{bad[0]}", f"is not a field (fields: {', '.join(FIELDS)})")
+    headers = {f: r.texts(f"header_map.{f}") for f in header_map}
+    required = r.texts("required_fields")
+    for f in required:
+        if f not in headers:
+            raise r.fail("required_fields", f"names {f!r}, which has no entry in header_map")
+    return headers, required
+
+
+def _synonyms(r: Reader) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Accepted spellings per enumerated field: canonical value → variants."""
+    synonyms: dict[str, dict[str, tuple[str, ...]]] = {}
+    for field, values in r.mapping("synonyms").items():
+        if field not in ENUM_FIELDS:
+            raise r.fail(f"synonyms.{field}", "is not an enumerated field")
+        if not isinstance(values, dict):
+            raise r.fail(f"synonyms.{field}", "must map canonical values to lists of variants")
+        synonyms[field] = {str(k): tuple(str(x) for x in (v or [])) for k, v in values.items()}
+    return synonyms
+
+
+def _school_types(r: Reader) -> dict[str, tuple[str, ...]]:
+    """The levels each school type may train."""
+    types = r.mapping("school_types")
+    if not types:
+        raise r.fail("school_types", "must map each school type to the levels it may train")
+    return {str(k): r.texts(f"school_types.{k}") for k in types}
+
+
 def load_salt(config_dir: Path) -> bytes:
-    """The local hashing salt (16 bytes), created at ``config_dir/local/salt`` on first use."""
+    """The local hashing salt (16 bytes), created at ``config_dir/local/salt`` on first use.
+
+    Created atomically: a new salt is written to a file of its own and linked into place,
+    so two first runs at once end with the same salt (the second one's link fails and it
+    reads the first one's).
+    """
     path = Path(config_dir) / "local" / "salt"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16) + "\n", encoding="ascii")
+        tmp = path.with_name(f".salt-{os.getpid()}-{secrets.token_hex(4)}")
+        tmp.write_text(secrets.token_hex(16) + "\n", encoding="ascii")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
     text = path.read_text(encoding="ascii").strip()
     try:
         salt = bytes.fromhex(text)

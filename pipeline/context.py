@@ -24,9 +24,10 @@ class StageContext:
     out_dir: Path
     lang: str = "zh-CN"
     skip_unreadable: bool = False
+    salt_dir: Path | None = None  # the folder whose local/salt is the hashing salt
 
     @classmethod
-    def from_params(
+    def from_params(  # noqa: PLR0913 - the notebooks' parameters, one by one
         cls,
         period: str,
         raw_dir: str | Path,
@@ -34,8 +35,10 @@ class StageContext:
         config_dir: str | Path,
         processed_dir: str | Path,
         out_dir: str | Path,
+        *,
         lang: str = "zh-CN",
         skip_unreadable: bool = False,
+        salt_dir: str | Path | None = None,
         base: str | Path | None = None,
     ) -> StageContext:
         """Validate notebook parameters; relative paths resolve against ``base`` (default cwd)."""
@@ -58,6 +61,7 @@ class StageContext:
             out_dir=absolute(out_dir),
             lang=lang,
             skip_unreadable=bool(skip_unreadable),
+            salt_dir=absolute(salt_dir if salt_dir is not None else config_dir),
         )
 
     @property

@@ -7,9 +7,13 @@ Counting (DESIGN §6): *admitted* = clean records admitted on or before ``as_of`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from pipeline.numbers import ratio
 
 BREAKDOWN_DIMENSIONS = (
     "school_type", "ownership", "district", "intake", "target_group", "group_kind",
@@ -75,13 +79,6 @@ def sums_by_code(codes: np.ndarray, uniques: object, columns: dict[str, object],
     seen = np.bincount(codes, minlength=n) > 0
     index = pd.Index(np.asarray(uniques, dtype=object)[seen], name=name)
     return pd.DataFrame({c: v[seen] for c, v in out.items()}, index=index).astype(np.int64)
-
-
-def ratio(num: pd.Series | float, den: pd.Series | float):
-    """num / den, 0 where the denominator is 0."""
-    if isinstance(den, pd.Series):
-        return (num / den.where(den != 0)).fillna(0.0)
-    return float(num) / den if den else 0.0
 
 
 def by_school(
@@ -180,6 +177,7 @@ def trajectory(day: dt.date, target: int, start: dt.date, end: dt.date) -> float
 def series(
     enrollment: pd.DataFrame,
     month_ends: list[tuple[str, dt.date]],
+    *,
     target: int,
     traj_start: dt.date,
     traj_end: dt.date,
@@ -271,3 +269,127 @@ def reward_inputs(
             "standing", "quarantined"]
     out[cols] = out[cols].fillna(0).astype(np.int64)
     return out.sort_values("school_id").reset_index(drop=True)
+
+
+GROUP_COLUMNS = ("quota", "admitted", "registered", "counted", "autumn_2019", "spring_2020")
+
+
+def groups(per_school: pd.DataFrame, dimensions: tuple[str, ...] = ("school_type", "district")
+           ) -> pd.DataFrame:
+    """Fulfilment per school type and per district, from the per-school table:
+    ``dimension, category, schools, quota, admitted, registered, counted, fulfilment_rate,
+    autumn_2019, spring_2020``; categories sorted."""
+    parts = []
+    for dim in dimensions:
+        g = per_school.groupby(dim, sort=True)
+        sums = g[list(GROUP_COLUMNS)].sum().astype(np.int64)
+        sums.insert(0, "schools", g.size().astype(np.int64))
+        sums["fulfilment_rate"] = ratio(sums["counted"], sums["quota"])
+        parts.append(sums.rename_axis("category").reset_index().assign(dimension=dim))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["dimension", "category", "schools", *GROUP_COLUMNS[:4], "fulfilment_rate",
+                *GROUP_COLUMNS[4:]]]
+
+
+def disabled_by_school(enrollment: pd.DataFrame, f: pd.DataFrame, schools: pd.DataFrame
+                       ) -> pd.DataFrame:
+    """Disabled people counted per school (every school of the quota table), before
+    disclosure control: ``school_id, school_name, disabled_counted, total_counted``."""
+    counted = f["counted"].to_numpy()
+    per = sums_by(enrollment["school_id"], {
+        "disabled_counted": counted & enrollment["disabled"].to_numpy(),
+        "total_counted": counted,
+    })
+    return schools[["school_id", "school_name"]].merge(
+        per, left_on="school_id", right_index=True, how="left"
+    ).fillna({"disabled_counted": 0, "total_counted": 0}).astype(
+        {"disabled_counted": "int64", "total_counted": "int64"})
+
+
+@dataclass(frozen=True)
+class Counting:
+    """The plain values stage 03 counts with (DESIGN §6), for one period."""
+
+    period: str
+    as_of: dt.date
+    basis: str
+    registered_statuses: tuple[str, ...]
+    target: int
+    trajectory: tuple[dt.date, dt.date]
+    month_ends: tuple[tuple[str, dt.date], ...]  # every month of the programme to the period
+    months_left: int  # to the deadline
+    deadline: dt.date
+    projection_months: int
+    intake_cutoff: dt.date
+    autumn_label: str
+    social_groups: tuple[str, ...]
+    orders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Everything stage 03 works out for one period."""
+
+    summary: dict
+    per_school: pd.DataFrame
+    breakdowns: pd.DataFrame
+    series: pd.DataFrame
+    revisions: pd.DataFrame
+    groups: pd.DataFrame
+    disabled_by_school: pd.DataFrame
+    reward_inputs: pd.DataFrame
+
+
+def period_figures(enrollment: pd.DataFrame, records: pd.DataFrame,
+                   reconciliation: pd.DataFrame, schools: pd.DataFrame,
+                   counting: Counting) -> PeriodFigures:
+    """Counts, breakdowns, the monthly series as known now, the revisions against the
+    vintages, the projection and the reward inputs of one period."""
+    from pipeline.vintages import vintages
+
+    c = counting
+    f = flags(enrollment, c.as_of, c.basis, c.registered_statuses)
+    per_school = by_school(enrollment, f, schools, c.autumn_label)
+    known_now = series(enrollment, list(c.month_ends), target=c.target,
+                       traj_start=c.trajectory[0], traj_end=c.trajectory[1], basis=c.basis,
+                       registered_statuses=c.registered_statuses)
+    vint = vintages(records, list(c.month_ends), c.registered_statuses, c.basis)
+    proj = projection(known_now, c.projection_months, c.months_left, c.deadline, c.target)
+    return PeriodFigures(
+        summary=summary(f, known_now, reconciliation, proj, c),
+        per_school=per_school,
+        breakdowns=breakdowns(enrollment, f, schools, c.social_groups, dict(c.orders)),
+        series=known_now,
+        revisions=revisions(vint.groupby("month")["counted"].sum(), known_now),
+        groups=groups(per_school),
+        disabled_by_school=disabled_by_school(enrollment, f, schools),
+        reward_inputs=reward_inputs(enrollment, f, records, schools, c.intake_cutoff,
+                                    c.social_groups),
+    )
+
+
+RECONCILED = ("raw_rows", "clean_rows", "quarantined_rows", "superseded_rows", "skipped_lines")
+
+
+def summary(f: pd.DataFrame, known_now: pd.DataFrame, reconciliation: pd.DataFrame,
+            proj: dict, c: Counting) -> dict:
+    """``summary.json``'s figures (the stage adds what describes the run's inputs)."""
+    counted = int(f["counted"].sum())
+    prev = int(known_now["counted"].iloc[-2]) if len(known_now) > 1 else None
+    return {
+        "period": c.period,
+        "as_of": c.as_of.isoformat(),
+        "target": c.target,
+        "admitted": int(f["admitted"].sum()),
+        "registered": int(f["registered"].sum()),
+        "counted": counted,
+        "fulfilment_rate": counted / c.target,
+        **{k: int(reconciliation[k].sum()) for k in RECONCILED},
+        "counting_basis": c.basis,
+        "intake_cutoff": c.intake_cutoff.isoformat(),
+        "previous_period": known_now["month"].iloc[-2] if len(known_now) > 1 else None,
+        "previous_counted": prev,
+        "change_since_last_month": None if prev is None else counted - prev,
+        "target_trajectory": float(known_now["target_trajectory"].iloc[-1]),
+        "projection": proj,
+    }

@@ -95,30 +95,28 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _jsonable(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A JSON-safe plain value: mappings and sequences element by element, NumPy scalars as
+    Python values, NaN and infinities as None, dates as ISO text (a timestamp as its date),
+    any other object as its text."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        f = float(value)
-        return None if math.isnan(f) else f
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dt.date):
+        return (value.date() if isinstance(value, pd.Timestamp) else value).isoformat()
+    return value if value is None or isinstance(value, str | int) else str(value)
 
 
 def write_json(path: Path, data: Any) -> None:
     """Stable, readable JSON (sorted keys, UTF-8, no NaN)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        json.dumps(_jsonable(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        json.dumps(plain(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
         encoding="utf-8",
     )
 

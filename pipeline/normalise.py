@@ -238,28 +238,10 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
     value = np.full(n, -1, dtype=np.int64)
     id18_parts: list[tuple[np.ndarray, object]] = []
     masked_parts: list[tuple[np.ndarray, object]] = []
-
-    is18 = ids.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
-    others = np.flatnonzero(~is18)  # few: the other shapes are looked for among them only
-    is15 = np.zeros(n, dtype=bool)
-    as_number = np.zeros(n, dtype=bool)
-    if len(others):
-        rest = ids.iloc[others]
-        is15[others] = rest.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
-        as_number[others] = rest.str.match(_SCI.pattern).to_numpy(dtype=bool)
-
-    candidates = is18 | is15
-    pos = np.flatnonzero(candidates)
-    raw = np.empty((len(pos), 18), dtype=np.uint8)
+    is18, is15, as_number = _shapes(ids)
+    pos = np.flatnonzero(is18 | is15)
     if len(pos):
-        raw[is18[pos]] = _digits(ids[is18], 18)
-        if is15.any():
-            # 15-digit legacy numbers: century 19 inserted, check digit computed.
-            old = _digits(ids[is15], 15)
-            body = np.concatenate(
-                [old[:, :6], np.full((len(old), 2), np.frombuffer(b"19", np.uint8)), old[:, 6:]],
-                axis=1)
-            raw[is15[pos]] = np.concatenate([body, check_digits(body - 48)[:, None]], axis=1)
+        raw = _id_bytes(ids, is18, is15, pos)
         ok = np.zeros(len(pos), dtype=bool)
         for start in range(0, len(pos), CHUNK_ROWS):  # small temporaries, reused memory
             part = slice(start, start + CHUNK_ROWS)
@@ -288,6 +270,36 @@ def check_ids(ids: pd.Series, latest_birth: dt.date) -> pd.DataFrame:
         },
         index=ids.index,
     )
+
+
+def _shapes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(18 characters of ASCII digits and X, 15 ASCII digits, a spreadsheet's scientific
+    notation) per text; the other shapes are looked for among the non-18 texts only."""
+    n = len(ids)
+    is18 = ids.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
+    others = np.flatnonzero(~is18)
+    is15 = np.zeros(n, dtype=bool)
+    as_number = np.zeros(n, dtype=bool)
+    if len(others):
+        rest = ids.iloc[others]
+        is15[others] = rest.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
+        as_number[others] = rest.str.match(_SCI.pattern).to_numpy(dtype=bool)
+    return is18, is15, as_number
+
+
+def _id_bytes(ids: pd.Series, is18: np.ndarray, is15: np.ndarray, pos: np.ndarray
+              ) -> np.ndarray:
+    """(len(pos), 18) uint8 ASCII bytes of the candidates: 18-character texts as they are,
+    15-digit legacy numbers with century 19 inserted and the check digit computed."""
+    raw = np.empty((len(pos), 18), dtype=np.uint8)
+    raw[is18[pos]] = _digits(ids[is18], 18)
+    if is15.any():
+        old = _digits(ids[is15], 15)
+        body = np.concatenate(
+            [old[:, :6], np.full((len(old), 2), np.frombuffer(b"19", np.uint8)), old[:, 6:]],
+            axis=1)
+        raw[is15[pos]] = np.concatenate([body, check_digits(body - 48)[:, None]], axis=1)
+    return raw
 
 
 CHUNK_ROWS = 1 << 17

@@ -186,7 +186,7 @@ class StageData:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_stage_csv(path: Path) -> pd.DataFrame:
     """A stage CSV with text columns kept as text (empty, not NaN) and the rest inferred."""
     head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
     text = {c: str for c in head.columns if c in TEXT_COLUMNS}
@@ -218,7 +218,7 @@ def load_stage_files(out_dir: Path) -> StageData:
 
     def csv(name: str) -> pd.DataFrame:
         try:
-            return _read_csv(out_dir / name)
+            return read_stage_csv(out_dir / name)
         except (OSError, ValueError) as exc:
             raise InputError(f"{out_dir / name}: not a readable CSV ({exc})") from exc
 
@@ -2078,7 +2078,8 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def render_all(
-    out_dir: Path,
+    data: StageData,
+    files: Any,
     lang: str = "zh-CN",
     *,
     sensitive_dimensions: Sequence[str] = ("disabled",),
@@ -2086,37 +2087,34 @@ def render_all(
     font_path: Path | None = None,
     created: str = "2020-04-30",
 ) -> dict[str, Path]:
-    """Read the stage files in ``out_dir`` (one period's output folder) and write
-    ``bulletin.html``, ``bulletin.pdf``, ``rewards.html``, ``rewards.pdf`` and ``tables.xlsx``
-    there; return their paths by name.
+    """Write the bulletin, the evaluator report and the annex of ``data`` where the
+    catalogue ``files`` says; return their paths by catalogue key.
 
     ``created`` is the fixed document date (the period's ``as_of``) used for the PDF and xlsx
     metadata so that reruns give identical bytes; ``SOURCE_DATE_EPOCH`` is set from it while
     rendering.
     """
-    out_dir = Path(out_dir)
     if lang not in messages.LANGS:
         raise InputError(f"lang {lang!r}: expected one of {', '.join(messages.LANGS)}")
-    data = load_stage_files(out_dir)
     font = Path(font_path) if font_path is not None else find_cjk_font()
     if not font.is_file():
         raise FontNotFound(f"font file {font} does not exist")
-    paths = {
-        name: out_dir / name
-        for name in ("bulletin.html", "bulletin.pdf", "rewards.html", "rewards.pdf", "tables.xlsx")
-    }
+    paths = {key: files.path(key) for key in ("bulletin_html", "bulletin_pdf", "rewards_html",
+                                             "rewards_pdf", "tables")}
+    for p in paths.values():
+        p.parent.mkdir(parents=True, exist_ok=True)
     with _source_date_epoch(created):
         html, tables = bulletin_html(data, lang, sensitive_dimensions, threshold, font, created)
-        _write_text(paths["bulletin.html"], html)
-        html_to_pdf(html, paths["bulletin.pdf"], font, out_dir)
+        _write_text(paths["bulletin_html"], html)
+        html_to_pdf(html, paths["bulletin_pdf"], font, paths["bulletin_pdf"].parent)
         rhtml = rewards_html(data, lang, font, created)
-        _write_text(paths["rewards.html"], rhtml)
-        html_to_pdf(rhtml, paths["rewards.pdf"], font, out_dir)
-        write_xlsx(tables, paths["tables.xlsx"], created)
+        _write_text(paths["rewards_html"], rhtml)
+        html_to_pdf(rhtml, paths["rewards_pdf"], font, paths["rewards_pdf"].parent)
+        write_xlsx(tables, paths["tables"], created)
     return paths
 
 
-def headline_frame(out_dir: Path, lang: str = "zh-CN") -> pd.DataFrame:
+def headline_frame(data: StageData, lang: str = "zh-CN") -> pd.DataFrame:
     """The bulletin's headline table (from ``summary.json``) as a frame, for the notebook."""
-    tab = Builder(load_stage_files(Path(out_dir)), lang, (), 5).headline()
+    tab = Builder(data, lang, (), 5).headline()
     return pd.DataFrame(tab.formatted(), columns=tab.headers)

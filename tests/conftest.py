@@ -21,11 +21,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.clean import CleanResult, Lookups, clean
+from pipeline.clean import Lookups
 from pipeline.config import FIELDS, PipelineConfig, load_pipeline_config
 from pipeline.context import StageContext
 from pipeline.ingest import HeaderMap
 from pipeline.io import read_majors, read_schools
+from pipeline.reconcile import CleanResult, clean
+from pipeline.stages import clean_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "config"
@@ -88,7 +90,8 @@ def reference() -> tuple[pd.DataFrame, pd.DataFrame]:
 @functools.cache
 def lookups() -> Lookups:
     schools, majors = reference()
-    return Lookups.build(schools, majors, config())
+    cfg = config()
+    return Lookups.build(schools, majors, cfg.enumerations, cfg.synonyms)
 
 
 @functools.cache
@@ -151,7 +154,14 @@ def raw_frame(*submissions: list[dict]) -> pd.DataFrame:
 
 def run_clean(*submissions: list[dict], files: pd.DataFrame | None = None) -> CleanResult:
     """``clean.clean`` over the submissions with the tiny reference set and a fixed salt."""
-    return clean(raw_frame(*submissions), lookups(), config(), SALT, files)
+    return clean_frame(raw_frame(*submissions), files)
+
+
+def clean_frame(raw: pd.DataFrame, files: pd.DataFrame | None = None,
+                cfg: PipelineConfig | None = None) -> CleanResult:
+    """``reconcile.clean`` over a raw frame with the tiny reference set and a fixed salt."""
+    cfg = cfg or config()
+    return clean(raw, lookups(), clean_rules(cfg), cfg.registered_statuses, SALT, files)
 
 
 def states(result: CleanResult) -> list[tuple[str, str]]:
@@ -222,7 +232,8 @@ def make_context(tmp_path: Path, period: str = "2019-10") -> StageContext:
         shutil.copy(f, ref / f.name)
     conf = tmp_path / "config"
     (conf / "local").mkdir(parents=True, exist_ok=True)
-    shutil.copy(CONFIG_DIR / "pipeline.yaml", conf / "pipeline.yaml")
+    for name in ("pipeline.yaml", "rewards.yaml"):
+        shutil.copy(CONFIG_DIR / name, conf / name)
     (conf / "local" / "salt").write_text(SALT.hex() + "\n", encoding="ascii")
     raw = tmp_path / "raw"
     raw.mkdir(exist_ok=True)

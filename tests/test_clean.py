@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 from conftest import (
-    SALT,
     SCHOOL_NAME,
     TIDY_HEADER,
+    clean_frame,
     config,
     header_map,
     lookups,
@@ -27,8 +27,9 @@ from conftest import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.clean import REASONS, clean
-from pipeline.stages import clean_stage, ingest_all
+from pipeline.clean import REASONS
+from pipeline.ingest import ingest_all
+from pipeline.stages import clean_stage
 
 CLEAN = ("clean", "")
 
@@ -665,7 +666,7 @@ def test_stage_orders_files_sheets_and_rows_within_a_folder(tmp_path):
                    line(s1, "2019-09-02")],
         "Sheet2": [TIDY_HEADER, line(s1, "2019-09-03"), line(s2, "2019-09-02")],
     })
-    raw, files, _ = ingest_all(ctx, header_map(), lookups().known_school_keys)
+    raw, files, _ = ingest_all(ctx.raw_dir, ctx.period, header_map(), lookups().known_school_keys)
     assert list(zip(raw["source_file"], raw["sheet"], raw["source_row"], strict=True)) == [
         ("2019-10/a.xlsx", "Sheet1", 2), ("2019-10/a.xlsx", "Sheet1", 3),
         ("2019-10/a.xlsx", "Sheet1", 4), ("2019-10/a.xlsx", "Sheet2", 2),
@@ -715,7 +716,7 @@ def test_every_row_ends_in_exactly_one_state(files):
     from conftest import raw_frame
 
     raw = raw_frame(*subs)
-    result = clean(raw, lookups(), config(), SALT)
+    result = clean_frame(raw)
     rec = result.records
     assert len(rec) == len(raw)
     assert set(rec["state"]) <= {"clean", "quarantined", "superseded"}
@@ -757,7 +758,7 @@ def test_age_range_and_intake_cutoff_come_from_configuration():
         record(id_number=make_id("19780905", "041")),  # 41
         record(id_number=make_id("19900101", "051"), admission_date="2019-10-31"),
     ])
-    result = clean(raw, lookups(), cfg, SALT)
+    result = clean_frame(raw, cfg=cfg)
     assert [r for _, r in states(result)] == ["IMPLAUSIBLE_AGE", "", "", "IMPLAUSIBLE_AGE", ""]
     assert result.enrollment["intake"].tolist() == ["2019秋季"] * 3
 
@@ -771,7 +772,7 @@ def raw_frame_of(records: list[dict]) -> pd.DataFrame:
 def test_vectorised_reason_join_matches_the_row_path():
     import numpy as np
 
-    from pipeline.clean import _join_codes
+    from pipeline.dedup import _join_codes
 
     flags = np.zeros((4, len(REASONS)), dtype=bool)
     flags[1, [0, 1]] = True

@@ -89,7 +89,8 @@ def test_trajectory_and_series():
     e = enrollment()
     ends = [("2019-09", dt.date(2019, 9, 30)), ("2019-10", dt.date(2019, 10, 31)),
             ("2019-11", dt.date(2019, 11, 30))]
-    s = ful.series(e, ends, 4376, start, end, "registered", REG)
+    s = ful.series(e, ends, target=4376, traj_start=start, traj_end=end, basis="registered",
+                   registered_statuses=REG)
     assert s["counted"].tolist() == [2, 3, 4]
     assert s["change"].tolist()[1:] == [1, 1]
     assert pd.isna(s["change"].iloc[0])

@@ -14,10 +14,9 @@ import pandas as pd
 import pytest
 from conftest import (
     ROSTER_HEADER,
-    SALT,
     SCHOOL_NAME,
     TIDY_HEADER,
-    config,
+    clean_frame,
     csv_bytes,
     header_map,
     lookups,
@@ -29,10 +28,10 @@ from conftest import (
     write_xlsx,
 )
 
-from pipeline.clean import REASONS, clean
+from pipeline.clean import REASONS
 from pipeline.errors import InputError
-from pipeline.ingest import raw_files, read_file
-from pipeline.stages import clean_stage, fulfilment_stage, ingest_all
+from pipeline.ingest import ingest_all, raw_files, read_file
+from pipeline.stages import clean_stage, fulfilment_stage
 
 
 def read(path: Path, name: str | None = None):
@@ -279,7 +278,7 @@ def test_printed_workbook_sheets_cells_and_provenance(tmp_path):
 def test_id_typed_as_a_number_in_a_workbook_never_becomes_a_valid_id(tmp_path):
     got = read(printed_workbook(tmp_path / "printed.xlsx"))
     rows = got.records.assign(source_file="2019-10/printed.xlsx", folder="2019-10")
-    result = clean(rows, lookups(), config(), SALT)
+    result = clean_frame(rows)
     by_name = dict(zip(rows["name"], result.records["reasons"], strict=True))
     assert by_name["张六"] == "INVALID_ID;ID_AS_NUMBER"
     assert by_name["张五"] == ""  # a 15-digit number survives a float exactly: converted
@@ -290,7 +289,7 @@ def test_id_typed_as_a_number_in_a_workbook_never_becomes_a_valid_id(tmp_path):
 def test_ids_typed_as_numbers_are_each_quarantined_not_superseded(tmp_path):
     got = read(printed_workbook(tmp_path / "printed.xlsx"))
     rows = got.records.assign(source_file="2019-10/printed.xlsx", folder="2019-10")
-    result = clean(rows, lookups(), config(), SALT)
+    result = clean_frame(rows)
     by_name = dict(zip(rows["name"], result.records["state"], strict=True))
     # 张三 (一班 row 7) and 张六 (二班 row 5) are two people whose IDs were typed as numbers:
     # their texts keep the digits the floats hold, so they are not matched to each other
@@ -369,7 +368,7 @@ def test_unreadable_file_in_a_folder_stops_ingest_with_its_name(tmp_path):
     write_csv(ctx.raw_dir / "2019-10" / "HX01.csv", [TIDY_HEADER, roster_line(A)])
     (ctx.raw_dir / "2019-10" / "HX02.csv").write_bytes(b"")
     with pytest.raises(InputError) as err:
-        ingest_all(ctx, header_map(), lookups().known_school_keys)
+        ingest_all(ctx.raw_dir, ctx.period, header_map(), lookups().known_school_keys)
     assert "2019-10/HX02.csv" in str(err.value) and "\n" not in str(err.value)
 
 
@@ -589,10 +588,10 @@ def test_fast_path_reads_a_tidy_csv_without_the_fallback_parsers(tmp_path, monke
     """A tidy roster (no quotes, every line as wide as the header) is read by Arrow's parser
     alone; an empty line is a line of empty cells there, as for the other parsers: skipped,
     counted, and the row numbers after it do not shift."""
-    import pipeline.ingest as ingest
+    import pipeline.ingest.csvfile as csvfile
 
-    monkeypatch.setattr(ingest, "_csv_body", lambda *a: pytest.fail("C parser used"))
-    monkeypatch.setattr(ingest, "_body_frame", lambda *a: pytest.fail("csv module used"))
+    monkeypatch.setattr(csvfile, "_csv_body", lambda *a: pytest.fail("C parser used"))
+    monkeypatch.setattr(csvfile, "body_frame", lambda *a: pytest.fail("csv module used"))
     line = ",".join(str(c) for c in roster_line(A))
     path = tmp_path / "tidy.csv"
     for newline in ("\n", "\r\n"):
@@ -636,6 +635,6 @@ def test_notes_are_logged_in_file_order_though_files_are_read_in_parallel(tmp_pa
     write_csv(ctx.raw_dir / "2019-10" / "a.csv", big)
     write_csv(ctx.raw_dir / "2019-10" / "b.csv", [header, roster_line(A)])
     with caplog.at_level("INFO", logger="pipeline.ingest"):
-        ingest_all(ctx, header_map(), lookups().known_school_keys)
+        ingest_all(ctx.raw_dir, ctx.period, header_map(), lookups().known_school_keys)
     files = [r.getMessage().split(":")[0] for r in caplog.records if "学生姓明" in r.getMessage()]
     assert files == sorted(files) and len(set(files)) == 2

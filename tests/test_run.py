@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from pipeline import kernels
+from pipeline import lock as lockmod
 from pipeline import run as runmod
 from pipeline.cli import main
 
@@ -113,7 +115,7 @@ def test_failing_stage_keeps_published_output(tmp_path, capsys, monkeypatch):
     nb = nbformat.read(notebooks / "03_fulfilment.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('disk full while writing')"))
     nbformat.write(nb, notebooks / "03_fulfilment.ipynb")
-    monkeypatch.setattr(runmod, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(kernels, "NOTEBOOKS", notebooks)
     code, err = _run(capsys, *_args(p))
     assert code == 4
     line = [x for x in err.splitlines() if x.startswith("kuozhao: error")]
@@ -132,11 +134,11 @@ def test_lock_stops_a_second_run(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / ".2019-10.lock").write_text(str(os.getpid()))
-    with pytest.raises(runmod.InputError, match="another run of period 2019-10"):
-        with runmod.period_lock(out, "2019-10"):
+    with pytest.raises(lockmod.InputError, match="another run of period 2019-10"):
+        with lockmod.period_lock(out, "2019-10"):
             pass
     (out / ".2019-10.lock").write_text("999999999")  # a dead process: stale lock taken over
-    with runmod.period_lock(out, "2019-10"):
+    with lockmod.period_lock(out, "2019-10"):
         assert (out / ".2019-10.lock").read_text() == str(os.getpid())
     assert not (out / ".2019-10.lock").exists()
 

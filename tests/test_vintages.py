@@ -8,11 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.clean import Lookups, clean_as_published, prepare, resolve, superseding_folder
+from pipeline.clean import Lookups, prepare
 from pipeline.config import load_pipeline_config
 from pipeline.context import StageContext
+from pipeline.dedup import clean_as_published, resolve, superseding_folder
+from pipeline.ingest import HeaderMap, ingest_all
 from pipeline.sample import write_sample
-from pipeline.stages import ingest_all, load_reference, months
+from pipeline.stages import clean_rules, load_reference, months
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,12 +27,11 @@ def prepared(tmp_path_factory):
     ctx = StageContext.from_params("2020-04", data / "raw", data / "reference", ROOT / "config",
                                    data / "processed", data / "out")
     schools, majors = load_reference(ctx, cfg)
-    lookups = Lookups.build(schools, majors, cfg)
-    from pipeline.ingest import HeaderMap
-
-    raw, _, _ = ingest_all(ctx, HeaderMap(cfg.header_map, cfg.required_fields),
+    lookups = Lookups.build(schools, majors, cfg.enumerations, cfg.synonyms)
+    raw, _, _ = ingest_all(ctx.raw_dir, ctx.period, HeaderMap(cfg.header_map,
+                                                              cfg.required_fields),
                            lookups.known_school_keys)
-    return prepare(raw, lookups, cfg, bytes(16)), cfg
+    return prepare(raw, lookups, clean_rules(cfg), bytes(16)), cfg
 
 
 def test_fast_vintages_equal_resolving_each_prefix(prepared):

@@ -1,0 +1,66 @@
+"""``manifest.json``: what a run read (with SHA-256), its parameters, versions and timings."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import platform
+import sys
+from pathlib import Path
+
+from pipeline import __version__, catalog, io
+from pipeline.ingest import raw_files
+
+PACKAGES = (
+    "pandas", "pyarrow", "numpy", "papermill", "nbconvert", "great-expectations", "matplotlib",
+    "weasyprint", "openpyxl", "python-calamine", "opencc", "charset-normalizer", "pyyaml",
+    "jinja2",
+)
+CONFIG_FILES = ("pipeline.yaml", "rewards.yaml")
+REFERENCE_FILES = ("schools.csv", "majors.csv")
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, kuozhao and the libraries that shape the figures."""
+    out = {"python": platform.python_version(), "kuozhao": __version__}
+    for pkg in PACKAGES:
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def inputs(raw_dir: Path, reference_dir: Path, config_dir: Path, period: str) -> list[dict]:
+    """Every input of a period's run with its SHA-256."""
+    found = [{"file": f"raw/{sf}", "sha256": io.sha256(p)} for sf, p in raw_files(raw_dir, period)]
+    found += [{"file": f"reference/{n}", "sha256": io.sha256(Path(reference_dir) / n)}
+              for n in REFERENCE_FILES]
+    found += [{"file": f"config/{n}", "sha256": io.sha256(Path(config_dir) / n)}
+              for n in CONFIG_FILES]
+    return found
+
+
+def write_manifest(out_dir: Path, params: dict, period: str, timings: dict) -> Path:
+    """Write ``manifest.json`` into a period's output folder: inputs with SHA-256,
+    parameters (without the run's scratch folders), versions, timings per stage."""
+    from pipeline.stages import as_of
+
+    data_docs = catalog.entry("data_docs").name
+    outputs = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*")
+                     if p.is_file() and data_docs not in p.parts)
+    public = {k: v for k, v in params.items()
+              if k not in ("out_dir", "processed_dir", "salt_dir")}
+    path = catalog.Files(processed=out_dir, reports=out_dir).path("manifest")
+    io.write_json(path, {
+        "period": period,
+        "parameters": public,
+        "inputs": inputs(Path(params["raw_dir"]), Path(params["reference_dir"]),
+                         Path(params["config_dir"]), period),
+        "outputs": outputs,
+        "versions": versions(),
+        "timings_s": timings,
+        "note": "timings_s is the only wall-clock value in the outputs",
+        "generated_by": f"kuozhao {__version__} on {sys.platform}",
+        "as_of": as_of(period).isoformat(),
+    })
+    return path
