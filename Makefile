@@ -10,9 +10,13 @@ ROWS        ?= 1000000
 PERIOD      ?=
 ARGS        ?=
 PYTEST_ARGS ?=
+WHEELHOUSE  ?= dist/wheelhouse
+OFFLINE     ?=
+# OFFLINE=1: install from the wheelhouse only (a machine with no network; see `make wheelhouse`).
+PIP_FROM    := $(if $(OFFLINE),--no-index --find-links $(WHEELHOUSE),)
 
 .DEFAULT_GOAL := help
-.PHONY: help install fonts sample run test bench lint lab clean distclean
+.PHONY: help install wheelhouse fonts sample run test bench lint lab clean distclean
 
 help: ## Show this list of targets
 	@echo "Usage: make <target> [PERIOD=YYYY-MM] [ARGS=...] [ROWS=N] [PYTEST_ARGS=...]"
@@ -23,10 +27,14 @@ install: $(INSTALLED) ## Create the venv, install kuozhao, register its Jupyter 
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet $(PIP_FROM) -e .
 	$(PY) -m ipykernel install --sys-prefix --name kuozhao --display-name "kuozhao"
 	@bash scripts/ensure_fonts.sh
 	@touch $@
+
+wheelhouse: ## Collect every wheel kuozhao needs into dist/wheelhouse (then: make install OFFLINE=1)
+	$(PYTHON) -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) . setuptools wheel
+	@echo "wheelhouse: $$(ls $(WHEELHOUSE) | wc -l) wheels in $(WHEELHOUSE)"
 
 fonts: ## Install the Chinese font, libharfbuzz-subset0 and poppler-utils if missing (apt, as root)
 	@bash scripts/ensure_fonts.sh
