@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline.errors import KuozhaoError
+from pipeline.memory import prefer_jemalloc
 
 
 def _say(line: str) -> None:
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; user errors end with one line and a non-zero exit code."""
     args = build_parser().parse_args(argv)
+    prefer_jemalloc()
     logging.basicConfig(level=logging.WARNING, format="kuozhao: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(logging.INFO)  # step timings (debug) only reach the bench's lines

@@ -346,7 +346,7 @@ def _month_index(days: np.ndarray) -> np.ndarray:
 
 
 def _top_k(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
-    """k indices drawn without replacement with probability ∝ weights (exponential race)."""
+    """K indices drawn without replacement with probability ∝ weights (exponential race)."""
     k = int(min(k, int((weights > 0).sum())))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
