@@ -63,6 +63,7 @@ def _r(key: str, name: str, stage: str, audience: str, description: str) -> Entr
 
 ENTRIES = (
     # ---- processed: stage to stage, no names, no full ID numbers
+    _p("run", "run.json", "01_clean", "the ID of the run that wrote this folder"),
     _p("enrollment", "enrollment.parquet", "01_clean",
        "the clean records, keyed by a salted hash of the ID number"),
     _p("records", "records.parquet", "01_clean",
@@ -70,6 +71,8 @@ ENTRIES = (
     _p("quarantine_rows", "quarantine.parquet", "01_clean",
        "the quarantined records with their submitted values (no name, no ID number)"),
     _p("files", "files.parquet", "01_clean", "every raw file read, with its skipped lines"),
+    _p("reading_note", "reading.txt", "01_clean",
+       "the raw files as they are read (names the file a dead kernel was reading)"),
     _p("reconciliation_table", "reconciliation.parquet", "01_clean",
        "per source file: raw = clean + quarantined + superseded"),
     _p("groups", "groups.parquet", "03_fulfilment",

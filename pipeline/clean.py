@@ -33,8 +33,10 @@ from pipeline.normalise import (
     key_text,
     labels_at,
     map_enum,
+    map_text,
     normalise_id,
-    parse_dates,
+    parse_admission,
+    split_aliases,
 )
 
 # Stable reason codes, in the order they are listed on a row.
@@ -43,6 +45,7 @@ REASONS = (
     "ID_AS_NUMBER",
     "UNKNOWN_SCHOOL",
     "BAD_DATE",
+    "AMBIGUOUS_DATE",
     "OUT_OF_WINDOW",
     "IMPLAUSIBLE_AGE",
     "LEVEL_NOT_ALLOWED",
@@ -57,6 +60,8 @@ REASON_TEXT_ZH = {
     "ID_AS_NUMBER": "身份证号被表格软件转成了数字（科学计数法），末位已丢失，请以文本格式重新填写",
     "UNKNOWN_SCHOOL": "学校名称不在指标分配表中",
     "BAD_DATE": "录取日期无法识别（缺年份、日期不存在或格式无法解析）",
+    "AMBIGUOUS_DATE": "录取日期只写到月份，而该月内的具体日期会影响结论（截止日所在月份或"
+                      "年龄界限），请填写到日",
     "OUT_OF_WINDOW": "录取日期不在扩招期间（2019年9月1日至2020年4月30日）内",
     "IMPLAUSIBLE_AGE": "按身份证出生日期计算的录取时年龄不在允许范围内",
     "LEVEL_NOT_ALLOWED": "培养层次不是该学校类型可培养的层次（或无法识别）",
@@ -66,7 +71,6 @@ REASON_TEXT_ZH = {
     "CROSS_SCHOOL_DUPLICATE": "该学生已在另一所学校登记（以注册记录、较早录取者为准）",
 }
 SUBMITTED = tuple(f for f in FIELDS if f not in ("name", "id_number"))
-TEXT_KEY_OFFSET = 2 * 10**18  # above every ID value (10^17 × 11)
 ENUM_FIELDS = ("target_group", "level", "status", "disabled", "study_mode", "class_type",
                "education_kind")
 DEFAULT_EDUCATION_KIND = "学制教育"
@@ -107,11 +111,11 @@ class Lookups:
         (``enumerations``: field → canonical values; ``synonyms``: field → canonical →
         other spellings)."""
         school_spellings = {
-            row.school_id: [row.school_name, *_split_aliases(row.aliases)]
+            row.school_id: [row.school_name, *split_aliases(row.aliases)]
             for row in schools.itertuples(index=False)
         }
         major_spellings = {
-            row.major: _split_aliases(row.aliases) for row in majors.itertuples(index=False)
+            row.major: split_aliases(row.aliases) for row in majors.itertuples(index=False)
         }
         enums = {}
         for fld, values in enumerations.items():
@@ -138,29 +142,43 @@ class StudentIds:
 
     id_text: pd.Series  # normalised ID text
     checks: pd.DataFrame  # :func:`pipeline.normalise.check_ids`
-    id_code: np.ndarray  # one integer per student (valid ID, else the ID text)
-    n_codes: int
+    valid_code: np.ndarray  # one integer per valid ID number (-1 for the other rows)
+    n_valid: int
     student_key: np.ndarray  # salted hash of the ID (uint64)
 
 
 def student_ids(id_number: pd.Series, latest_birth: dt.date, salt: bytes) -> StudentIds:
-    """Check the ID numbers and give each student an integer code and a salted key.
-
-    The student is the valid ID, else the normalised ID text. Codes are factorised on
-    integers: a valid ID by its value, another by its text (offset past every value; the
-    two never meet, a text that is a valid ID being valid). The salted key hashes the text.
-    """
+    """Check the ID numbers, give each valid number an integer code (factorised on the
+    number's value) and every row a salted key (a hash of the number, else of its text)."""
     id_text = normalise_id(id_number.fillna("").astype(str))
     ids = check_ids(id_text, latest_birth=latest_birth)
     valid = ids["id_valid"].to_numpy()
-    key = ids["id_value"].to_numpy().copy()
-    key[~valid] = TEXT_KEY_OFFSET + pd.factorize(id_text[~valid])[0]
-    id_code, id_uniques = pd.factorize(key)
+    valid_code = np.full(len(id_text), -1, dtype=np.int64)
+    codes, uniques = pd.factorize(ids["id_value"].to_numpy()[valid])
+    valid_code[valid] = codes
     key_source = ids["id18"].fillna(id_text)
     student_key = pd.util.hash_array(
         key_source.to_numpy(dtype=object), hash_key=salt.hex()[:16], categorize=False
     ).astype(np.uint64)
-    return StudentIds(id_text, ids, id_code, len(id_uniques), student_key)
+    return StudentIds(id_text, ids, valid_code, len(uniques), student_key)
+
+
+def student_codes(ids: StudentIds, names: pd.Series) -> tuple[np.ndarray, int]:
+    """One integer per student: a valid ID number by its value; an invalid one by its
+    normalised text *together with the normalised name* (DESIGN §3: a placeholder or one
+    dummy value typed for a whole class never merges different people); -1 for a row with
+    neither an ID text nor a name, which identifies nobody. Also how many codes there are."""
+    code = ids.valid_code.copy()
+    invalid = np.flatnonzero(code < 0)
+    if not len(invalid):
+        return code, ids.n_valid
+    text = ids.id_text.iloc[invalid].astype(str).to_numpy(dtype=object)
+    name = map_text(names.iloc[invalid].fillna("").astype(str), key_text).to_numpy(dtype=object)
+    pairs = text + "\x1f" + name
+    inner, uniques = pd.factorize(pairs)
+    code[invalid] = ids.n_valid + inner
+    code[invalid[(text == "") & (name == "")]] = -1
+    return code, ids.n_valid + len(uniques)
 
 
 def map_fields(raw: pd.DataFrame, lookups: Lookups, social_groups: tuple[str, ...]
@@ -189,7 +207,11 @@ def map_fields(raw: pd.DataFrame, lookups: Lookups, social_groups: tuple[str, ..
         np.array([i or "?" + k for i, k in zip(school_ids, keys, strict=True)], dtype=object))
     out["dedup_school"] = dedup_school[codes].astype(np.int64)
     out["declared_gender"] = map_enum(df["gender"].fillna(""), lookups.enums["gender"])
-    out["admission_date"] = parse_dates(df["admission_date"].fillna("").astype(str))
+    month_column = (df["month_column"].to_numpy(dtype=bool) if "month_column" in df.columns
+                    else None)
+    out["admission_date"], out["admission_month_only"] = parse_admission(
+        df["admission_date"], month_column)
+    out["name"] = df["name"].fillna("").astype(str)
     for fld in ENUM_FIELDS:
         out[fld] = map_enum(df[fld].fillna(""), lookups.enums[fld])
     edu_blank = df["education_kind"].fillna("").str.strip() == ""
@@ -246,19 +268,33 @@ def apply_rules(fields: pd.DataFrame, ids: StudentIds, rules: Rules) -> pd.DataF
     later = (adm > pd.Timestamp(rules.intake_cutoff)).to_numpy().astype(np.int64)
     out["intake"] = labels_at(list(rules.intake_labels), np.where(adm.isna().to_numpy(), -1,
                                                                   later))
-    has_id = (ids.id_text != "").to_numpy(dtype=bool)
-    out["dedup_key"] = np.where(has_id, out.pop("dedup_school").to_numpy() * (ids.n_codes + 1)
-                                + ids.id_code, -1)
-    out["student_code"] = np.where(out["id_valid"].to_numpy(), ids.id_code, -1).astype(np.int64)
+    code, n_codes = student_codes(ids, out.pop("name"))
+    out["dedup_key"] = np.where(code >= 0, out.pop("dedup_school").to_numpy() * (n_codes + 1)
+                                + code, -1)
+    out["student_code"] = np.where(out["id_valid"].to_numpy(), code, -1).astype(np.int64)
     out["student_key"] = ids.student_key
     out["id_masked"] = checks["id_masked"].array
     return out
 
 
 def _own_reasons(out: pd.DataFrame, rules: Rules) -> dict[str, object]:
-    """The rules on a row itself: one boolean column per reason code."""
+    """The rules on a row itself: one boolean column per reason code.
+
+    A date known to the month only is judged on the month's first and last day: where the
+    two answers differ (the window's or the intake cutoff's month, a 14th or 61st birthday
+    within the month) the row is ``AMBIGUOUS_DATE``, never guessed.
+    """
     adm = out["admission_date"]
+    last = _month_last_day(adm, out["admission_month_only"].to_numpy(dtype=bool))
     ws, we = pd.Timestamp(rules.window_start), pd.Timestamp(rules.window_end)
+    cutoff = pd.Timestamp(rules.intake_cutoff)
+    inside = [(d >= ws) & (d <= we) for d in (adm, last)]
+    age = [out["age"], completed_years(out["birth_date"], last)]
+    plausible = [a.notna() & (a >= rules.age_min).fillna(False) & (a <= rules.age_max).fillna(
+        False) for a in age]
+    has_age = out["age"].notna()
+    ambiguous = adm.notna() & ((inside[0] != inside[1]) | ((adm > cutoff) != (last > cutoff))
+                               | (has_age & (plausible[0] != plausible[1])))
     allowed = {(t, lv) for t, lvs in rules.levels_by_school_type.items() for lv in lvs}
     level_ok = _pairs_in(out["school_type"], out["level"], allowed)
     return {
@@ -266,9 +302,9 @@ def _own_reasons(out: pd.DataFrame, rules: Rules) -> dict[str, object]:
         "ID_AS_NUMBER": out["id_as_number"],
         "UNKNOWN_SCHOOL": out["school_id"].isna(),
         "BAD_DATE": adm.isna(),
-        "OUT_OF_WINDOW": adm.notna() & ((adm < ws) | (adm > we)),
-        "IMPLAUSIBLE_AGE": out["age"].notna()
-        & ((out["age"] < rules.age_min) | (out["age"] > rules.age_max)).fillna(False),
+        "AMBIGUOUS_DATE": ambiguous,
+        "OUT_OF_WINDOW": adm.notna() & ~inside[0] & ~inside[1],
+        "IMPLAUSIBLE_AGE": has_age & ~plausible[0] & ~plausible[1],
         # A level that is none of the four is allowed for no school type; a real level is
         # judged against the school's type (not judged when the school is unknown).
         "LEVEL_NOT_ALLOWED": out["level"].isna() | (out["school_id"].notna() & ~level_ok),
@@ -278,17 +314,21 @@ def _own_reasons(out: pd.DataFrame, rules: Rules) -> dict[str, object]:
     }
 
 
+def _month_last_day(adm: pd.Series, month_only: np.ndarray) -> pd.Series:
+    """The last day a date can be: its month's last day where only the month is known."""
+    if not month_only.any():
+        return adm
+    last = adm.to_numpy().copy()
+    months = last[month_only].astype("datetime64[M]")
+    last[month_only] = ((months + 1).astype("datetime64[D]") - 1).astype(last.dtype)
+    return pd.Series(last, index=adm.index)
+
+
 def prepare(raw: pd.DataFrame, lookups: Lookups, rules: Rules, salt: bytes) -> pd.DataFrame:
     """The row-level work on every raw record, in submission order (the frame's order):
     :func:`map_fields`, :func:`student_ids`, then :func:`apply_rules`."""
     ids = student_ids(raw["id_number"].reset_index(drop=True), rules.window_end, salt)
     return apply_rules(map_fields(raw, lookups, rules.social_groups), ids, rules)
-
-
-def _split_aliases(value: object) -> list[str]:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return [a.strip() for a in str(value).split("|") if a.strip()]
 
 
 _YEARS = re.compile(r"^\s*(\d{1,2})\s*(年制|年)?\s*$")

@@ -58,10 +58,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; user errors end with one line and a non-zero exit code."""
-    args = build_parser().parse_args(argv)
-    prefer_jemalloc()
+def _edition(args: argparse.Namespace) -> str:
+    """The language of the run's messages: ``--lang``, else the configuration's, else
+    Chinese (a configuration that cannot be read yet is refused in Chinese)."""
+    if getattr(args, "lang", None):
+        return args.lang
+    if args.command == "run":
+        from pipeline.settings import config_dir_for, load_settings
+
+        try:
+            return load_settings(config_dir_for(args.config)).pipeline.lang
+        except KuozhaoError:
+            return "zh-CN"
+    return "zh-CN"
+
+
+def _sample(args: argparse.Namespace) -> None:
+    from pipeline.sample import write_sample
+
+    summary = write_sample(args.out, seed=args.seed, rows=args.rows)
+    _say(f"synthetic sample written to {args.out} ({summary})")
+
+
+def _run(args: argparse.Namespace) -> None:
+    from pipeline.ingest import periods_in
+    from pipeline.run import run_period
+
+    periods = periods_in(args.raw) if args.all else [args.period]
+    for period in periods:
+        out = run_period(period, args.raw, args.reference, args.config, args.processed,
+                         args.out, lang=args.lang, skip_unreadable=args.skip_unreadable,
+                         progress=_say)
+        _say(f"published {out}")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from pipeline.bench import bench, overhead
+
+    if args.overhead:
+        print(overhead(progress=_say), flush=True)  # noqa: T201 - a result line
+    line = bench(args.rows, seed=args.seed, keep=args.keep, progress=_say)
+    print(line, flush=True)  # noqa: T201 - the bench's result line
+
+
+COMMANDS = {"sample": _sample, "run": _run, "bench": _bench}
+
+
+def _quiet_logs() -> None:
+    """One line per message; GE's and Jupyter's chatter kept out of the user's way."""
     logging.basicConfig(level=logging.WARNING, format="kuozhao: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(logging.INFO)  # step timings (debug) only reach the bench's lines
@@ -69,34 +113,25 @@ def main(argv: list[str] | None = None) -> int:
     # papermill's client of a kernel kuozhao started is closed by the garbage collector,
     # which jupyter_client reports as a warning; the kernel itself is shut down by kuozhao.
     logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; user errors end with one line, in the run's language, and a non-zero
+    exit code."""
+    from pipeline import messages
+
+    args = build_parser().parse_args(argv)
+    prefer_jemalloc()
+    _quiet_logs()
+    lang = _edition(args)
+    messages.use(lang)
     try:
-        if args.command == "sample":
-            from pipeline.sample import write_sample
-
-            summary = write_sample(args.out, seed=args.seed, rows=args.rows)
-            _say(f"synthetic sample written to {args.out} ({summary})")
-        elif args.command == "run":
-            from pipeline.ingest import periods_in
-            from pipeline.run import run_period
-
-            periods = periods_in(args.raw) if args.all else [args.period]
-            for period in periods:
-                out = run_period(period, args.raw, args.reference, args.config,
-                                 args.processed, args.out, lang=args.lang,
-                                 skip_unreadable=args.skip_unreadable, progress=_say)
-                _say(f"published {out}")
-        elif args.command == "bench":
-            from pipeline.bench import bench, overhead
-
-            if args.overhead:
-                print(overhead(progress=_say), flush=True)  # noqa: T201 - a result line
-            line = bench(args.rows, seed=args.seed, keep=args.keep, progress=_say)
-            print(line, flush=True)  # noqa: T201 - the bench's result line
+        COMMANDS[args.command](args)
     except KuozhaoError as exc:
-        _say(f"kuozhao: error: {exc}")
+        _say(f"kuozhao: {exc.text(lang)}")
         return exc.exit_code
     except KeyboardInterrupt:
-        _say("kuozhao: interrupted; published outputs are unchanged")
+        _say("kuozhao: " + messages.t("warnings.interrupted", lang))
         return 130
     return 0
 

@@ -34,7 +34,7 @@ EDUCATION_KINDS = ("学制教育", "短期培训")
 TOP_KEYS = {
     "programme", "counting", "age", "trajectory", "projection", "publication", "validation",
     "required_fields", "header_map", "synonyms", "school_leaver_groups", "social_groups",
-    "school_types", "industries",
+    "school_types", "industries", "month_headers",
 }
 
 
@@ -67,6 +67,7 @@ class PipelineConfig:
     social_groups: tuple[str, ...]
     levels_by_school_type: dict[str, tuple[str, ...]]
     industries: tuple[str, ...]
+    month_headers: tuple[str, ...] = ()
 
     @property
     def target_groups(self) -> tuple[str, ...]:
@@ -147,6 +148,7 @@ def load_pipeline_config(config_dir: Path) -> PipelineConfig:
         social_groups=r.texts("social_groups"),
         levels_by_school_type=_school_types(r),
         industries=r.texts("industries"),
+        month_headers=r.texts("month_headers") if "month_headers" in data else (),
     )
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import messages
 from pipeline.errors import InputError
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -25,6 +26,7 @@ class StageContext:
     lang: str = "zh-CN"
     skip_unreadable: bool = False
     salt_dir: Path | None = None  # the folder whose local/salt is the hashing salt
+    run_id: str = "lab"
 
     @classmethod
     def from_params(  # noqa: PLR0913 - the notebooks' parameters, one by one
@@ -39,6 +41,7 @@ class StageContext:
         lang: str = "zh-CN",
         skip_unreadable: bool = False,
         salt_dir: str | Path | None = None,
+        run_id: str = "lab",
         base: str | Path | None = None,
     ) -> StageContext:
         """Validate notebook parameters; relative paths resolve against ``base`` (default cwd)."""
@@ -46,6 +49,7 @@ class StageContext:
             raise InputError(f"period {period!r}: expected YYYY-MM")
         if lang not in LANGS:
             raise InputError(f"lang {lang!r}: expected one of {', '.join(LANGS)}")
+        messages.use(lang)  # refusals raised by the stage speak the edition's language
         root = Path(base) if base is not None else Path.cwd()
 
         def absolute(p: str | Path) -> Path:
@@ -62,6 +66,7 @@ class StageContext:
             lang=lang,
             skip_unreadable=bool(skip_unreadable),
             salt_dir=absolute(salt_dir if salt_dir is not None else config_dir),
+            run_id=str(run_id),
         )
 
     @property

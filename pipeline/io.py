@@ -61,11 +61,26 @@ def read_schools(reference_dir: Path, school_types: tuple[str, ...], target: int
     bad = df.loc[quota.isna() | (quota <= 0) | (quota % 1 != 0), "school_id"]
     if len(bad):
         raise InputError(f"{path}: quota of {bad.iloc[0]} must be a positive whole number")
+    _check_aliases(df, path)
     df["quota"] = quota.astype(np.int64)
     total = int(df["quota"].sum())
     if total != target:
         raise InputError(f"{path}: quotas sum to {total}, not the target {target}")
     return df.sort_values("school_id", kind="stable").reset_index(drop=True)
+
+
+def _check_aliases(schools: pd.DataFrame, path: Path) -> None:
+    """Refuse a quota table in which one spelling (name or alias) names two schools."""
+    from pipeline.normalise import key_text, split_aliases
+
+    owner: dict[str, tuple[str, str]] = {}
+    for row in schools.itertuples(index=False):
+        for spelling in (row.school_name, *split_aliases(row.aliases)):
+            key = key_text(str(spelling))
+            first = owner.setdefault(key, (row.school_id, spelling))
+            if key and first[0] != row.school_id:
+                raise InputError(key="alias_shared", file=str(path), alias=spelling,
+                                 first=first[0], second=row.school_id)
 
 
 def read_majors(reference_dir: Path, industries: tuple[str, ...]) -> pd.DataFrame:

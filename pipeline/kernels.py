@@ -19,9 +19,10 @@ def kernel_name() -> str:
     return "kuozhao" if "kuozhao" in find_kernel_specs() else "python3"
 
 
-def _strip_timing(nb_path: Path) -> None:
-    """Drop papermill's wall-clock metadata and random ids so reruns give identical
-    notebooks."""
+def _strip_timing(nb_path: Path, published: dict[str, str]) -> None:
+    """Drop papermill's wall-clock metadata and random ids, and show the published folders
+    instead of the run's staging folders (``published``: staging path → published path), so
+    reruns give identical notebooks."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
@@ -39,6 +40,11 @@ def _strip_timing(nb_path: Path) -> None:
             for key in ("start_time", "end_time", "duration"):
                 pm.pop(key, None)
     nbformat.write(nb, nb_path)
+    if published:
+        text = nb_path.read_text(encoding="utf-8")
+        for staged, final in published.items():
+            text = text.replace(staged, final)
+        nb_path.write_text(text, encoding="utf-8")
 
 
 # What each stage's kernel imports while the previous stage runs (its start-up and imports
@@ -96,9 +102,19 @@ class WarmKernel:
             self._run_sync(self.km.shutdown_kernel)(now=True)
 
 
-def execute_stage(stage: str, params: dict, out_dir: Path, warm: WarmKernel) -> Path:
-    """Run one stage notebook with papermill in its warmed kernel; StageFailed (or the
-    stage's own error type) with one line on failure."""
+USER_ERRORS = {"ValidationFailed": ValidationFailed, "InputError": InputError,
+               "ConfigError": ConfigError}
+
+
+def execute_stage(stage: str, params: dict, out_dir: Path, warm: WarmKernel,
+                  published: dict[str, str] | None = None) -> Path:
+    """Run one stage notebook with papermill in its warmed kernel.
+
+    An error the user can fix (a refused input, a wrong configuration, a failed critical
+    expectation) comes back as that error with the stage's own one-line message, already in
+    the run's language; anything else, a kernel's death included, as :class:`StageFailed`
+    naming the stage (the run adds the kept notebook).
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -111,10 +127,13 @@ def execute_stage(stage: str, params: dict, out_dir: Path, warm: WarmKernel) -> 
             log_output=False, start_timeout=120, km=warm.km,
         )
     except PapermillExecutionError as exc:
-        error = {"ValidationFailed": ValidationFailed, "InputError": InputError,
-                 "ConfigError": ConfigError}.get(exc.ename, StageFailed)
-        detail = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
-        raise error(f"stage {stage} failed: {exc.ename}: {detail} "
-                    f"(executed notebook: {{notebook}})") from None
-    _strip_timing(nb_out)
+        detail = " ".join(str(exc.evalue).split())
+        if exc.ename in USER_ERRORS:
+            raise USER_ERRORS[exc.ename](detail) from None
+        raise StageFailed(key="stage_failed", stage=stage, detail=detail or exc.ename,
+                          notebook="") from None
+    except Exception as exc:  # the kernel died (DeadKernelError) or could not be reached
+        raise StageFailed(key="kernel_died", stage=stage, reading="", notebook="",
+                          cause=type(exc).__name__) from None
+    _strip_timing(nb_out, published or {})
     return nb_out

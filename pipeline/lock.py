@@ -21,9 +21,7 @@ def period_lock(out_root: Path, period: str) -> Iterator[None]:
         except FileExistsError:
             pid = _holder(lock)
             if pid and alive(pid):
-                raise InputError(
-                    f"{lock}: another run of period {period} is in progress (pid {pid})"
-                ) from None
+                raise InputError(key="lock_held", period=period, pid=pid) from None
             lock.unlink(missing_ok=True)
             continue
         os.write(fd, str(os.getpid()).encode())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata as md
+import json
 import platform
 import sys
 from pathlib import Path
@@ -40,22 +42,37 @@ def inputs(raw_dir: Path, reference_dir: Path, config_dir: Path, period: str) ->
     return found
 
 
-def write_manifest(out_dir: Path, params: dict, period: str, timings: dict) -> Path:
-    """Write ``manifest.json`` into a period's output folder: inputs with SHA-256,
-    parameters (without the run's scratch folders), versions, timings per stage."""
+def run_id(inputs: list[dict], params: dict) -> str:
+    """The run's ID: a digest of its inputs (SHA-256 each), its parameters (without the run's
+    scratch folders) and the package version. The same inputs give the same ID, so the
+    documents that show it stay byte-identical from one run to the next."""
+    public = {k: v for k, v in params.items() if k not in PRIVATE_PARAMETERS}
+    blob = json.dumps({"inputs": inputs, "parameters": public, "kuozhao": __version__},
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+PRIVATE_PARAMETERS = ("out_dir", "processed_dir", "salt_dir", "run_id")
+
+
+def write_manifest(out_dir: Path, params: dict, period: str, timings: dict,
+                   found: list[dict] | None = None) -> Path:
+    """Write ``manifest.json`` into a period's output folder: the run ID, inputs with
+    SHA-256, parameters (without the run's scratch folders), versions, timings per stage."""
     from pipeline.stages import as_of
 
     data_docs = catalog.entry("data_docs").name
     outputs = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*")
                      if p.is_file() and data_docs not in p.parts)
-    public = {k: v for k, v in params.items()
-              if k not in ("out_dir", "processed_dir", "salt_dir")}
+    public = {k: v for k, v in params.items() if k not in PRIVATE_PARAMETERS}
     path = catalog.Files(processed=out_dir, reports=out_dir).path("manifest")
     io.write_json(path, {
         "period": period,
+        "run_id": params.get("run_id"),
         "parameters": public,
-        "inputs": inputs(Path(params["raw_dir"]), Path(params["reference_dir"]),
-                         Path(params["config_dir"]), period),
+        "inputs": found if found is not None else inputs(
+            Path(params["raw_dir"]), Path(params["reference_dir"]),
+            Path(params["config_dir"]), period),
         "outputs": outputs,
         "versions": versions(),
         "timings_s": timings,

@@ -1,7 +1,8 @@
 """The message catalogue: every label of the published outputs, per language.
 
-Catalogues live in ``pipeline/locales/<lang>.yaml`` as nested maps; keys are addressed with
-dots (``bulletin.title``). ``t(key, lang, **fields)`` formats a message with ``str.format``.
+Catalogues live in ``pipeline/locales/<lang>.yaml`` and ``pipeline/locales/<lang>/*.yaml``
+(one file per domain, merged) as nested maps; keys are addressed with dots
+(``bulletin.title``). ``t(key, lang, **fields)`` formats a message with ``str.format``.
 Data values (school types, target groups, reason codes…) are translated with ``value()``,
 which falls back to the value itself, so Chinese names from submissions pass through.
 """
@@ -36,10 +37,27 @@ def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language, flattened (cached; read-only by convention)."""
     if lang not in LANGS:
         raise ConfigError(f"lang {lang!r}: expected one of {', '.join(LANGS)}")
-    path = LOCALES_DIR / f"{lang}.yaml"
-    with path.open(encoding="utf-8") as fh:
-        tree = yaml.safe_load(fh) or {}
-    return _flatten(tree)
+    flat: dict[str, str] = {}
+    for path in [LOCALES_DIR / f"{lang}.yaml", *sorted((LOCALES_DIR / lang).glob("*.yaml"))]:
+        if path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                flat.update(_flatten(yaml.safe_load(fh) or {}))
+    return flat
+
+
+_CURRENT = {"lang": "zh-CN"}
+
+
+def use(lang: str) -> None:
+    """Make ``lang`` the language of messages shown from now on (the run's edition)."""
+    if lang not in LANGS:
+        raise ConfigError(f"lang {lang!r}: expected one of {', '.join(LANGS)}")
+    _CURRENT["lang"] = lang
+
+
+def current() -> str:
+    """The language messages are shown in (``zh-CN`` unless :func:`use` said otherwise)."""
+    return _CURRENT["lang"]
 
 
 def t(key: str, lang: str = "zh-CN", /, **fields: object) -> str:

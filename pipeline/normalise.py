@@ -25,13 +25,17 @@ ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_YEARS = (2000, 2030)
 
-_WS = re.compile(r"\s+")
+# Whitespace, and the invisible characters that come with copied text (zero-width spaces and
+# joiners, the word joiner, a byte-order mark).
+_WS = re.compile("[\\s\u200b-\u200f\u2060\ufeff]+")
 # ASCII digits spelled [0-9]: the patterns then run in Arrow (RE2) even when a column holds
 # other text, and a non-ASCII digit never passes as part of an ID number.
 _SCI = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?E[+-]?[0-9]+$")
 _DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_SERIAL = re.compile(r"^(\d{1,6})(\.\d+)?$")
+_MONTH_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
@@ -117,6 +121,13 @@ def clean_label_text(text: str) -> str:
 
 
 
+def split_aliases(value: object) -> list[str]:
+    """The ``|``-separated aliases of a reference row (none for a missing value)."""
+    if value is None or pd.isna(value):
+        return []
+    return [a.strip() for a in str(value).split("|") if a.strip()]
+
+
 def build_lookup(canonical_to_variants: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """A dict from the matching key of every spelling to its canonical value."""
     lookup: dict[str, str] = {}
@@ -158,10 +169,52 @@ def parse_date_text(text: str) -> dt.date | None:
     return None
 
 
+def parse_month_text(text: str) -> dt.date | None:
+    """A month spelled without a day (``2019-09``, ``201909``, ``2019年9月``, ``2019.09``) →
+    the first day of that month; None for anything else."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _MONTH_YM.match(s) or _MONTH_COMPACT.match(s)
+    if m and 1 <= int(m.group(2)) <= 12 and 1900 <= int(m.group(1)) <= 2100:
+        return dt.date(int(m.group(1)), int(m.group(2)), 1)
+    return None
+
+
+def _date_or_month(text: str) -> tuple[dt.date | None, bool]:
+    """(date, month only): a full date, else a month (its first day), else (None, False)."""
+    day = parse_date_text(text)
+    if day is not None:
+        return day, False
+    month = parse_month_text(text)
+    return month, month is not None
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
     """Vector of submitted dates → datetime64 (NaT where unreadable)."""
     parsed = map_unique(values, parse_date_text)
     return pd.to_datetime(parsed, errors="coerce").astype("datetime64[us]")
+
+
+def parse_admission(values: pd.Series, month_column: np.ndarray | None = None
+                    ) -> tuple[pd.Series, np.ndarray]:
+    """Admission dates and whether each is known to the month only.
+
+    A full date is kept as it is; a month without a day (:func:`parse_month_text`) is kept
+    as the first day of its month, flagged month-only, never given a made-up day. Rows of a
+    month column (``month_column``: the heading was ``入学年月``) are months whatever their
+    spelling. Unreadable values are NaT.
+    """
+    codes, uniques = pd.factorize(values.fillna("").astype(str))
+    got = [_date_or_month(u) for u in uniques]
+    days = pd.to_datetime(pd.Series([d for d, _ in got] + [None], dtype=object),
+                          errors="coerce").astype("datetime64[us]").to_numpy()
+    month_only = np.array([m for _, m in got] + [False], dtype=bool)[codes]
+    dates = days[codes]
+    if month_column is not None and month_column.any():
+        month_column = np.asarray(month_column, dtype=bool) & ~np.isnat(dates)
+        dates = dates.copy()
+        dates[month_column] = dates[month_column].astype("datetime64[M]").astype(dates.dtype)
+        month_only = month_only | month_column
+    return pd.Series(dates, index=values.index), month_only
 
 
 # ---------------------------------------------------------------- ID numbers
@@ -178,7 +231,8 @@ def normalise_id(values: pd.Series) -> pd.Series:
         return values
     others = np.flatnonzero(~done)
     rest = values.iloc[others]
-    rest = rest.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+    rest = rest.str.normalize("NFKC").str.replace("[\\s\u200b-\u200f\u2060\ufeff]+", "",
+                                                 regex=True)
     rest = rest.str.lstrip("'").str.upper()
     return scatter_text(len(values), [(np.flatnonzero(done), _arrow(values[done])),
                                       (others, _arrow(rest))], index=values.index)

@@ -23,7 +23,7 @@ from pipeline import catalog, clean, io, resources
 from pipeline.config import CLASS_TYPES, STUDY_MODES, YES_NO, PipelineConfig, load_salt
 from pipeline.context import StageContext
 from pipeline.dedup import resolve
-from pipeline.ingest import HeaderMap, ingest_all
+from pipeline.ingest import HeaderMap, Reader, SchoolNames, ingest_all
 from pipeline.reconcile import CleanResult, finish
 from pipeline.settings import load_settings
 
@@ -93,6 +93,18 @@ def side_by_side(first: Callable[[], object], second: Callable[[], object]
 
 # ---------------------------------------------------------------- stage 01
 
+def reading_note(ctx: StageContext) -> Callable[[str], None]:
+    """A callback that keeps, beside the stage files, the name of each raw file as it is
+    read: if the stage's kernel dies, the run can say which file it was reading."""
+    path = files_of(ctx).path("reading_note")
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def note(source_file: str) -> None:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(source_file + "\n")
+
+    return note
+
 def prepare_rows(raw: pd.DataFrame, lookups: clean.Lookups, rules: clean.Rules,
                  salt_bytes: bytes) -> pd.DataFrame:
     """:func:`pipeline.clean.prepare`, with the ID numbers worked on beside the other fields."""
@@ -108,10 +120,12 @@ def clean_stage(ctx: StageContext) -> dict:
     cfg = load_settings(ctx.config_dir).pipeline
     schools, majors = load_reference(ctx, cfg)
     lookups = clean.Lookups.build(schools, majors, cfg.enumerations, cfg.synonyms)
+    reader = Reader(HeaderMap(cfg.header_map, cfg.required_fields, cfg.month_headers),
+                    SchoolNames(schools))
     with timed("ingest"):
-        raw, files_table, report = ingest_all(
-            ctx.raw_dir, ctx.period, HeaderMap(cfg.header_map, cfg.required_fields),
-            lookups.known_school_keys, skip_unreadable=ctx.skip_unreadable)
+        raw, files_table, report = ingest_all(ctx.raw_dir, ctx.period, reader,
+                                              skip_unreadable=ctx.skip_unreadable,
+                                              on_file=reading_note(ctx))
     with timed("prepare"):
         salt = load_salt(ctx.salt_dir or ctx.config_dir)
         prep = prepare_rows(raw, lookups, clean_rules(cfg), salt)
@@ -122,7 +136,7 @@ def clean_stage(ctx: StageContext) -> dict:
         result = finish(prep, states, files_table)
     del prep
     with timed("write"):
-        write_clean(files_of(ctx), result, files_table, report)
+        write_clean(files_of(ctx), result, files_table, report, ctx.run_id)
     recon = result.reconciliation
     return {"files": len(recon), **{k: int(recon[k].sum()) for k in RECONCILED},
             "unreadable_files": len(report["unreadable_files"])}
@@ -133,7 +147,7 @@ QUARANTINE_COLUMNS = ["source_file", "source_row", "school_id", "reasons", "id_m
 
 
 def write_clean(files: catalog.Files, result: CleanResult, files_table: pd.DataFrame,
-                report: dict) -> None:
+                report: dict, run_id: str) -> None:
     """Stage 01's files: the stage files (Arrow writes them outside Python's lock, on a
     second thread; the enrollment table is filtered there too) while the published tables
     are written."""
@@ -148,6 +162,7 @@ def write_clean(files: catalog.Files, result: CleanResult, files_table: pd.DataF
             files.write(key, frame)
 
     def published() -> None:
+        files.write("run", {"run_id": run_id})
         files.write("reconciliation", result.reconciliation)
         files.write("quarantine", result.quarantine[QUARANTINE_COLUMNS])
         files.write("ingest_report", report)

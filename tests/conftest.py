@@ -24,7 +24,7 @@ import pytest
 from pipeline.clean import Lookups
 from pipeline.config import FIELDS, PipelineConfig, load_pipeline_config
 from pipeline.context import StageContext
-from pipeline.ingest import HeaderMap
+from pipeline.ingest import HeaderMap, Reader, SchoolNames
 from pipeline.io import read_majors, read_schools
 from pipeline.reconcile import CleanResult, clean
 from pipeline.stages import clean_rules
@@ -97,7 +97,13 @@ def lookups() -> Lookups:
 @functools.cache
 def header_map() -> HeaderMap:
     cfg = config()
-    return HeaderMap(cfg.header_map, cfg.required_fields)
+    return HeaderMap(cfg.header_map, cfg.required_fields, cfg.month_headers)
+
+
+@functools.cache
+def reader() -> Reader:
+    """What reading a roster needs: the header map and the tiny reference set's schools."""
+    return Reader(header_map(), SchoolNames(reference()[0]))
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,9 @@ from conftest import (
     TIDY_HEADER,
     clean_frame,
     csv_bytes,
-    header_map,
-    lookups,
     make_context,
     make_id,
+    reader,
     record,
     roster_line,
     write_csv,
@@ -35,7 +34,7 @@ from pipeline.stages import clean_stage, fulfilment_stage
 
 
 def read(path: Path, name: str | None = None):
-    return read_file(path, name or path.name, header_map(), lookups().known_school_keys)
+    return read_file(path, name or path.name, reader())
 
 
 def as_rows(records: pd.DataFrame, *cols: str) -> list[tuple]:
@@ -209,11 +208,14 @@ def test_unknown_and_near_miss_columns_are_ignored_and_suggested(tmp_path):
     assert got.records.iloc[0]["id_number"] == A["id_number"]
 
 
-def test_only_the_first_column_of_a_field_is_read(tmp_path):
+def test_a_field_named_twice_takes_the_first_filled_column_line_by_line(tmp_path):
     header = [*TIDY_HEADER, "专业"]
-    got = read(write_csv(tmp_path / "r.csv", [header, [*roster_line(A), "其他专业"]]))
-    assert got.records.iloc[0]["major"] == A["major"]
-    assert got.ignored_columns == ["专业"]
+    blank_first = roster_line(B)
+    blank_first[TIDY_HEADER.index("专业")] = ""
+    got = read(write_csv(tmp_path / "r.csv", [header, [*roster_line(A), "其他专业"],
+                                              [*blank_first, "焊接加工"]]))
+    assert got.records["major"].tolist() == [A["major"], "焊接加工"]
+    assert got.ignored_columns == []
 
 
 # ---------------------------------------------------------------- workbooks
@@ -359,7 +361,7 @@ def test_unusable_file_is_one_line_naming_the_file(tmp_path, name):
 
 def test_missing_column_message_names_the_field(tmp_path):
     path = UNUSABLE["missing_level.csv"](tmp_path / "m.csv")
-    with pytest.raises(InputError, match="missing required column.*level"):
+    with pytest.raises(InputError, match="缺少必需的列：培养层次（可写作“培养层次”“层次”“培养等级”）"):
         read(path)
 
 
@@ -368,7 +370,7 @@ def test_unreadable_file_in_a_folder_stops_ingest_with_its_name(tmp_path):
     write_csv(ctx.raw_dir / "2019-10" / "HX01.csv", [TIDY_HEADER, roster_line(A)])
     (ctx.raw_dir / "2019-10" / "HX02.csv").write_bytes(b"")
     with pytest.raises(InputError) as err:
-        ingest_all(ctx.raw_dir, ctx.period, header_map(), lookups().known_school_keys)
+        ingest_all(ctx.raw_dir, ctx.period, reader())
     assert "2019-10/HX02.csv" in str(err.value) and "\n" not in str(err.value)
 
 
@@ -590,8 +592,8 @@ def test_fast_path_reads_a_tidy_csv_without_the_fallback_parsers(tmp_path, monke
     counted, and the row numbers after it do not shift."""
     import pipeline.ingest.csvfile as csvfile
 
-    monkeypatch.setattr(csvfile, "_csv_body", lambda *a: pytest.fail("C parser used"))
-    monkeypatch.setattr(csvfile, "body_frame", lambda *a: pytest.fail("csv module used"))
+    monkeypatch.setattr(csvfile, "_pandas_body", lambda *a: pytest.fail("C parser used"))
+    monkeypatch.setattr(csvfile, "_careful", lambda *a: pytest.fail("careful path used"))
     line = ",".join(str(c) for c in roster_line(A))
     path = tmp_path / "tidy.csv"
     for newline in ("\n", "\r\n"):
@@ -635,6 +637,6 @@ def test_notes_are_logged_in_file_order_though_files_are_read_in_parallel(tmp_pa
     write_csv(ctx.raw_dir / "2019-10" / "a.csv", big)
     write_csv(ctx.raw_dir / "2019-10" / "b.csv", [header, roster_line(A)])
     with caplog.at_level("INFO", logger="pipeline.ingest"):
-        ingest_all(ctx.raw_dir, ctx.period, header_map(), lookups().known_school_keys)
+        ingest_all(ctx.raw_dir, ctx.period, reader())
     files = [r.getMessage().split(":")[0] for r in caplog.records if "学生姓明" in r.getMessage()]
     assert files == sorted(files) and len(set(files)) == 2

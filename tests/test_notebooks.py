@@ -13,7 +13,7 @@ from pipeline.run import STAGES
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PARAMETERS = {"period", "raw_dir", "reference_dir", "config_dir", "processed_dir", "out_dir",
-              "lang", "skip_unreadable", "salt_dir"}
+              "lang", "skip_unreadable", "salt_dir", "run_id"}
 LOGIC = (ast.For, ast.While, ast.If, ast.FunctionDef, ast.ClassDef, ast.Try, ast.With)
 
 

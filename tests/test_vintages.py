@@ -12,7 +12,7 @@ from pipeline.clean import Lookups, prepare
 from pipeline.config import load_pipeline_config
 from pipeline.context import StageContext
 from pipeline.dedup import clean_as_published, resolve, superseding_folder
-from pipeline.ingest import HeaderMap, ingest_all
+from pipeline.ingest import HeaderMap, Reader, SchoolNames, ingest_all
 from pipeline.sample import write_sample
 from pipeline.stages import clean_rules, load_reference, months
 
@@ -28,9 +28,8 @@ def prepared(tmp_path_factory):
                                    data / "processed", data / "out")
     schools, majors = load_reference(ctx, cfg)
     lookups = Lookups.build(schools, majors, cfg.enumerations, cfg.synonyms)
-    raw, _, _ = ingest_all(ctx.raw_dir, ctx.period, HeaderMap(cfg.header_map,
-                                                              cfg.required_fields),
-                           lookups.known_school_keys)
+    reader = Reader(HeaderMap(cfg.header_map, cfg.required_fields), SchoolNames(schools))
+    raw, _, _ = ingest_all(ctx.raw_dir, ctx.period, reader)
     return prepare(raw, lookups, clean_rules(cfg), bytes(16)), cfg
 
 

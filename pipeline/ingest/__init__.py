@@ -7,16 +7,20 @@ required fields; title lines above it are not records. Under the header, fully b
 footer lines (totals, sign-offs, remarks) are skipped and counted; a line that looks like a
 student record (an ID-shaped value, or a known school name) is always a record.
 
-Modules: :mod:`.headers` (finding the table), :mod:`.text` (encodings, lines),
-:mod:`.table` (records under a header), :mod:`.csvfile`, :mod:`.workbook`, :mod:`.folders`
-(months and files), :mod:`.reading` (one file, and every file of a period).
+Modules: :mod:`.folders` (months and their entries), :mod:`.text` (encodings, delimiters,
+lines), :mod:`.grids` (workbooks and files that look like one), :mod:`.headers` (finding the
+table), :mod:`.schools` (the school a file names), :mod:`.table` (records under a header),
+:mod:`.roster` (one table), :mod:`.csvfile`, :mod:`.workbook`, :mod:`.reading` (one file, and
+every file of a period).
 """
 
-from pipeline.ingest.folders import periods_in, raw_files
+from pipeline.ingest.folders import listed_entries, periods_in, raw_files
 from pipeline.ingest.headers import HeaderMap
-from pipeline.ingest.reading import SUPPORTED, ingest_all, log_notes, read_file
+from pipeline.ingest.reading import ingest_all, log_notes, read_file
+from pipeline.ingest.roster import Reader
+from pipeline.ingest.schools import SchoolNames
 from pipeline.ingest.table import FileRead
 from pipeline.ingest.text import decode_bytes
 
-__all__ = ["SUPPORTED", "FileRead", "HeaderMap", "decode_bytes", "ingest_all", "log_notes",
-           "periods_in", "raw_files", "read_file"]
+__all__ = ["FileRead", "HeaderMap", "Reader", "SchoolNames", "decode_bytes", "ingest_all",
+           "listed_entries", "log_notes", "periods_in", "raw_files", "read_file"]

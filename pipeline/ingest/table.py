@@ -1,5 +1,7 @@
-"""Records under a header row: what is a record, a blank line or a footer, as text cells
-with their provenance (source row, sheet)."""
+"""Records under a header row: which line is a record and which is not (a blank line, a
+footer, a template's example row, the header repeated), as text cells with their provenance
+(source row, sheet), every line accounted for.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +14,22 @@ import pandas as pd
 
 from pipeline.config import FIELDS
 from pipeline.ingest.headers import HeaderMap
-from pipeline.normalise import key_text, labels_at, map_unique
+from pipeline.normalise import key_text, labels_at
 
 FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "审核人", "负责人", "填报日期", "填报单位",
-                "制表", "备注", "说明")
+                "制表", "备注", "说明", "申请时间", "本表一式", "签字", "盖章")
+# A date line left blank for a signature: 年  月  日 with no digits.
+_BLANK_DATE = re.compile(r"年\s*月\s*日")
 _ID_SHAPE = re.compile(r"\d{17}[\dXx]|\d{15}|\d(?:\.\d+)?[eE]\+\d{2}")
 # The same shapes in ASCII digits, for Arrow's regex engine on a whole column.
 _ID_SHAPE_ASCII = r"[0-9]{17}[0-9Xx]|[0-9]{15}|[0-9](?:\.[0-9]+)?[eE]\+[0-9]{2}"
+EXAMPLE_MARK = "示例"
+EXAMPLE_VALUE = "以选择为准"
+NUMBER_HEADINGS = frozenset({"序号", "编号", "NO", "NO."})
+# Fields a record fills and a footer line does not: a line with at most one of them filled
+# and a footer word is a footer, even when it names the school (a 合计 line).
+DATA_FIELDS = ("target_group", "major", "level", "status", "admission_date")
+SKIP_KINDS = ("blank", "footer", "example", "header")
 
 
 @dataclass
@@ -27,13 +38,21 @@ class FileRead:
 
     source_file: str
     records: pd.DataFrame
+    kind: str = "csv"
     encoding: str | None = None
     sheets: list[str] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
-    skipped_lines: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # lines not records, by kind
+    lines: int = 0  # physical lines (rows) under the headers
+    continuation_lines: int = 0  # lines inside a quoted cell spanning several lines
     ignored_columns: list[str] = field(default_factory=list)
     suggestions: dict[str, str] = field(default_factory=dict)
+    schools: list[dict] = field(default_factory=list)  # per table: where its school came from
 
+    @property
+    def skipped_lines(self) -> int:
+        """Lines under the header that are not records."""
+        return int(sum(self.skipped.values()))
 
 
 def cell_text(value: object) -> str:
@@ -61,8 +80,6 @@ def _float_text(value: float) -> str:
     return repr(value)
 
 
-# ---------------------------------------------------------------- tables
-
 def body_frame(rows: list[list[str]], width: int) -> pd.DataFrame:
     """Rows of cells (ragged) as a frame of text with columns 0..width-1."""
     if not rows:
@@ -71,46 +88,62 @@ def body_frame(rows: list[list[str]], width: int) -> pd.DataFrame:
     return pd.DataFrame(padded, columns=range(width), dtype=object).fillna("").astype(str)
 
 
-def records_under(
-    header: list[str],
-    frame: pd.DataFrame,
-    first_row: int,
-    hmap: HeaderMap,
-    known_schools: frozenset[str],
-    sheet: str = "",
-) -> tuple[pd.DataFrame, int, list[str], dict[str, str]]:
-    """Records under a header row: (records, skipped lines, ignored columns, suggestions).
+@dataclass(frozen=True)
+class Table:
+    """Records found under one header: the records, the lines skipped by kind, the headings
+    not in the header map and the near misses among them."""
 
-    ``frame`` holds the lines under the header as text (columns 0..width-1), its first
-    line being number ``first_row`` as a person sees it. The records carry the fields,
-    ``source_row`` and ``sheet``.
+    records: pd.DataFrame
+    skipped: dict[str, int]
+    ignored: list[str]
+    suggestions: dict[str, str]
+
+
+def records_under(header: list[str], frame: pd.DataFrame, row_numbers: np.ndarray,
+                  hmap: HeaderMap, sheet: str = "", school: str | None = None) -> Table:
+    """Records under a header row.
+
+    ``frame`` holds the lines under the header as text (columns 0..width-1); line ``i`` is
+    row ``row_numbers[i]`` as a person sees it. A field named by two columns takes, per
+    line, the first non-blank one. ``school``, when given, is the school of every record (a
+    table without a school column). The records carry the fields, ``source_row``, ``sheet``
+    and ``month_column`` (the admission date was given under a month heading).
     """
     header = [str(c) for c in header]
-    columns = hmap.resolve(header)
+    columns = {f: [c for c in cs if c < frame.shape[1]] for f, cs in
+               hmap.columns(header).items()}
+    values = {f: _coalesce(frame, cs) for f, cs in columns.items() if cs}
+    kinds = line_kinds(frame, header, values, hmap)
+    kept = np.flatnonzero(kinds == "")
+    data = {fld: (values[fld].iloc[kept].reset_index(drop=True) if fld in values
+                  else repeated_text([""], [len(kept)])) for fld in FIELDS}
+    if school is not None:
+        data["school"] = repeated_text([school], [len(kept)])
+    data["source_row"] = pd.Series(np.asarray(row_numbers, dtype=np.int64)[kept])
+    data["sheet"] = repeated_text([sheet], [len(kept)])
+    month = any(hmap.is_month_column(header[c]) for c in columns.get("admission_date", [])[:1])
+    data["month_column"] = np.full(len(kept), month, dtype=bool)
     ignored, suggestions = unknown_headers(header, columns, hmap)
-    skip = skipped_lines(frame, columns, known_schools)
-    kept = np.flatnonzero(~skip)
-    m, n = len(kept), len(frame)
-    if m == n or (m and kept[-1] == m - 1):
-        body = frame.iloc[:m]  # the lines skipped (if any) all close the table: a slice
-    else:
-        body = frame.iloc[kept]
-    by_field = {fld: i for i, fld in columns.items()}
-    data = {
-        fld: body[by_field[fld]].reset_index(drop=True) if fld in by_field
-        else repeated_text([""], [m])
-        for fld in FIELDS
-    }
-    data["source_row"] = pd.Series(first_row + kept.astype(np.int64))
-    data["sheet"] = repeated_text([sheet], [m])
-    return pd.DataFrame(data, copy=False), int(skip.sum()), ignored, suggestions
+    skipped = {k: int((kinds == k).sum()) for k in SKIP_KINDS}
+    return Table(pd.DataFrame(data, copy=False), skipped, ignored, suggestions)
 
 
-def unknown_headers(header: list[str], columns: dict[int, str], hmap: HeaderMap
+def _coalesce(frame: pd.DataFrame, cols: list[int]) -> pd.Series:
+    """The first non-blank of several columns, line by line (one column: itself)."""
+    out = frame[cols[0]]
+    for c in cols[1:]:
+        blank = (out.str.strip() == "").to_numpy(dtype=bool)
+        if blank.any():
+            out = out.where(~blank, frame[c])
+    return out
+
+
+def unknown_headers(header: list[str], columns: dict[str, list[int]], hmap: HeaderMap
                     ) -> tuple[list[str], dict[str, str]]:
     """The headings the header map does not know (ignored), and the known heading each
     looks like, where one is close."""
-    ignored = [c.strip() for i, c in enumerate(header) if i not in columns and str(c).strip()]
+    mapped = {c for cs in columns.values() for c in cs}
+    ignored = [c.strip() for i, c in enumerate(header) if i not in mapped and c.strip()]
     suggestions = {}
     for c in ignored:
         near = hmap.suggest(c)
@@ -119,47 +152,96 @@ def unknown_headers(header: list[str], columns: dict[int, str], hmap: HeaderMap
     return ignored, suggestions
 
 
-def skipped_lines(frame: pd.DataFrame, columns: dict[int, str],
-                  known_schools: frozenset[str]) -> np.ndarray:
-    """Which lines under the header are not records: blank lines (every mapped cell is
-    whitespace) and footer lines (a total, a sign-off, a remark), unless the line looks like
-    a record (an ID-shaped value, or a known school name)."""
+def line_kinds(frame: pd.DataFrame, header: list[str], values: dict[str, pd.Series],
+               hmap: HeaderMap) -> np.ndarray:
+    """Per line under the header: ``""`` for a record, else why it is not one — ``blank``
+    (every mapped cell empty), ``example`` (a template's example row: a 序号 or name cell
+    ``示例…``, or a value ``以选择为准``), ``header`` (the header repeated), ``footer`` (a
+    total, a sign-off, a remark or a blank date line, with at most one data field filled and
+    no ID-shaped value). Column-wide checks run in Arrow; only lines that are neither blank
+    nor ID-like are looked at one by one."""
     n = len(frame)
-    id_col = next((i for i, f in columns.items() if f == "id_number"), None)
-    # On the ID column the pattern runs in Arrow (ASCII digits); the other shapes
-    # (full-width digits) are still caught below, cell by cell.
-    record_like = np.zeros(n, dtype=bool)
-    if id_col is not None and n:
-        record_like = frame[id_col].str.contains(_ID_SHAPE_ASCII, regex=True).to_numpy(
-            dtype=bool).copy()
-    # Each column is looked at only for the rows still blank.
-    blank = ~record_like
-    for c in sorted(columns, key=lambda c: c != id_col):
+    kinds = np.full(n, "", dtype=object)
+    if not n:
+        return kinds
+    kinds[_blank(values, n)] = "blank"
+    todo = np.flatnonzero(kinds == "")
+    kinds[todo[_examples(frame, header, values, hmap, todo)]] = "example"
+    id_like = np.zeros(n, dtype=bool)
+    if "id_number" in values:
+        id_like = values["id_number"].str.contains(_ID_SHAPE_ASCII, regex=True).to_numpy(
+            dtype=bool)
+    todo = np.flatnonzero((kinds == "") & ~id_like)
+    kinds[todo[_repeated_headers(frame, values, hmap, todo)]] = "header"
+    todo = np.flatnonzero((kinds == "") & ~id_like)
+    data = np.zeros(len(todo), np.int64)
+    for f in DATA_FIELDS:
+        if f in values:
+            data += (values[f].iloc[todo].str.strip() != "").to_numpy(dtype=np.int64)
+    for i in todo[data <= 1]:
+        if _is_footer([str(v) for v in frame.iloc[i].tolist()]):
+            kinds[i] = "footer"
+    return kinds
+
+
+def _blank(values: dict[str, pd.Series], n: int) -> np.ndarray:
+    """Lines whose mapped cells are all empty; each column is looked at only for the lines
+    still blank (the ID column first: it rules most lines out)."""
+    blank = np.ones(n, dtype=bool)
+    for f in sorted(values, key=lambda f: f != "id_number"):
         rows = np.flatnonzero(blank)
         if not len(rows):
             break
-        cells = frame[c] if len(rows) == n else frame[c].iloc[rows]
+        cells = values[f] if len(rows) == n else values[f].iloc[rows]
         blank[rows] = (cells.str.strip() == "").to_numpy(dtype=bool)
-    todo = np.flatnonzero(~blank & ~record_like)
-    school_col = next((i for i, f in columns.items() if f == "school"), None)
-    if len(todo) and school_col is not None:
-        like = map_unique(frame[school_col].iloc[todo], lambda v: key_text(v) in known_schools)
-        record_like[todo] = like.to_numpy(dtype=bool)
-        todo = todo[~record_like[todo]]
-    # Footer words are looked for only where a line is neither blank nor record-like.
-    footer = np.zeros(n, dtype=bool)
-    for i in todo:
-        cells = [str(v) for v in frame.iloc[i].tolist()]
-        if any(_ID_SHAPE.search(v) for v in cells):
-            continue
-        text = key_text("".join(cells))
-        footer[i] = any(w in text for w in FOOTER_WORDS)
-    return blank | footer
+    return blank
+
+
+def _is_footer(cells: list[str]) -> bool:
+    """Whether a line's cells read as a footer (and hold no ID-shaped value)."""
+    if any(_ID_SHAPE.search(v) for v in cells):
+        return False
+    joined = "".join(cells)
+    text = key_text(joined)
+    return any(w in text for w in FOOTER_WORDS) or (
+        bool(_BLANK_DATE.search(joined)) and not re.search(r"\d", joined))
+
+
+def _examples(frame: pd.DataFrame, header: list[str], values: dict[str, pd.Series],
+              hmap: HeaderMap, todo: np.ndarray) -> np.ndarray:
+    """Which of the ``todo`` lines are a template's example rows."""
+    marked = [values[f] for f in ("name",) if f in values]
+    marked += [frame[i] for i, h in enumerate(header)
+               if hmap.key(h) in NUMBER_HEADINGS and i < frame.shape[1]]
+    out = np.zeros(len(todo), dtype=bool)
+    for col in marked:
+        out |= col.iloc[todo].str.strip().str.startswith(EXAMPLE_MARK).to_numpy(dtype=bool)
+    rest = np.flatnonzero(~out)
+    if len(rest):
+        sub = frame.iloc[todo[rest]]
+        hit = np.zeros(len(rest), dtype=bool)
+        for c in sub.columns:
+            hit |= sub[c].str.contains(EXAMPLE_VALUE, regex=False).to_numpy(dtype=bool)
+        out[rest] = hit
+    return out
+
+
+def _repeated_headers(frame: pd.DataFrame, values: dict[str, pd.Series], hmap: HeaderMap,
+                      todo: np.ndarray) -> np.ndarray:
+    """Which of the ``todo`` lines repeat the header (a heading in the ID or date cell and
+    every required field named)."""
+    probe = values.get("id_number", values.get("admission_date"))
+    if probe is None:
+        return np.zeros(len(todo), dtype=bool)
+    cells = probe.iloc[todo].tolist()
+    maybe = [i for i, v in enumerate(cells) if v.strip() and hmap.key(v) in hmap.lookup]
+    out = np.zeros(len(todo), dtype=bool)
+    for i in maybe:
+        out[i] = hmap.is_header([str(v) for v in frame.iloc[todo[i]].tolist()])
+    return out
 
 
 def repeated_text(values: list[str], counts: list[int]) -> pd.Series:
     """``values[0]`` ``counts[0]`` times, then ``values[1]`` ``counts[1]`` times, … as an
     Arrow-backed text column, built from codes (no Python string per row)."""
     return labels_at(values, np.repeat(np.arange(len(values)), np.asarray(counts, np.int64)))
-
-

@@ -1,59 +1,57 @@
-"""Workbooks (XLSX, XLS): every sheet that has the header row, read as text."""
+"""Workbooks and what looks like one: every sheet that has the header row, read as text."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
+import numpy as np
 
 from pipeline.errors import InputError
-from pipeline.ingest.headers import HeaderMap, find_header, missing_message
-from pipeline.ingest.table import FileRead, body_frame, cell_text, records_under
+from pipeline.ingest.grids import workbook_sheets
+from pipeline.ingest.headers import find_header, missing_fields_error
+from pipeline.ingest.roster import Place, Reader, TablesRead, read_table
+from pipeline.ingest.table import FileRead, body_frame
+
+KINDS = {"zip": "xlsx", "ole": "xls", "spreadsheetml": "spreadsheetml", "html": "html"}
 
 
-def read_workbook(
-    path: Path, source_file: str, hmap: HeaderMap, known_schools: frozenset[str]
-) -> FileRead:
-    """Every sheet of a workbook that has the header row, in order."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for broken zips/xml
-        raise InputError(f"{source_file}: not a readable workbook ({type(exc).__name__})") from None
-    parts, sheets, skipped_sheets = [], [], []
-    skipped = 0
-    ignored: list[str] = []
-    suggestions: dict[str, str] = {}
-    best_grid: list[list[str]] = []
-    for name in wb.sheet_names:
-        try:
-            values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError(
-                f"{source_file}: sheet {name!r} cannot be read ({type(exc).__name__})"
-            ) from None
-        grid = [[cell_text(v) for v in row] for row in values]
-        header_idx = find_header(grid, hmap)
+def read_workbook(data: bytes, kind: str, source_file: str, stem: str, reader: Reader
+                  ) -> FileRead:
+    """Every sheet of a workbook that has the header row, in order; the others are listed
+    as skipped (instructions, a cover)."""
+    sheets = workbook_sheets(data, kind, source_file)
+    tables = TablesRead()
+    skipped_sheets: list[str] = []
+    lines = 0
+    for name, grid in sheets:
+        header_idx = find_header(grid, reader.hmap)
         if header_idx is None:
             skipped_sheets.append(name)
-            best_grid = best_grid or grid
             continue
         rest = grid[header_idx + 1:]
         width = max([len(grid[header_idx])] + [len(r) for r in rest])
-        recs, sk, ign, sug = records_under(grid[header_idx], body_frame(rest, width),
-                                    header_idx + 2, hmap, known_schools, sheet=name)
-        parts.append(recs)
-        sheets.append(name)
-        skipped += sk
-        ignored += [c for c in ign if c not in ignored]
-        suggestions.update(sug)
-    if not sheets:
-        if not any(any(str(c).strip() for c in r) for r in best_grid):
-            raise InputError(f"{source_file}: the workbook is empty")
-        raise InputError(f"{source_file}: {missing_message(best_grid, hmap)}")
-    return FileRead(source_file, pd.concat(parts, ignore_index=True), sheets=sheets,
-                    skipped_sheets=skipped_sheets, skipped_lines=skipped,
-                    ignored_columns=ignored, suggestions=suggestions)
+        rows = np.arange(header_idx + 2, header_idx + 2 + len(rest), dtype=np.int64)
+        read_table(grid[:header_idx], grid[header_idx], body_frame(rest, width), rows, reader,
+                   Place(_where(source_file, name), stem, name), into=tables)
+        lines += len(rest)
+    if not tables.tables:
+        _refuse(sheets, source_file, reader)
+    got = tables.file_read(source_file, kind=KINDS[kind], lines=lines)
+    got.skipped_sheets = skipped_sheets
+    return got
 
 
+def _where(source_file: str, sheet: str) -> str:
+    """A file and sheet as a refusal names them."""
+    return f"{source_file}（工作表“{sheet}”）" if sheet else source_file
+
+
+def _refuse(sheets: list[tuple[str, list[list[str]]]], source_file: str, reader: Reader
+            ) -> None:
+    """No sheet has the header row: an empty workbook, or the best sheet's missing fields."""
+    filled = [(name, grid) for name, grid in sheets
+              if any(str(c).strip() for row in grid for c in row)]
+    if not filled:
+        raise InputError(key="empty_workbook", file=source_file)
+    name, grid = max(filled, key=lambda ng: max(
+        (len(reader.hmap.columns([str(c) for c in row])) for row in ng[1][:50]), default=0))
+    raise missing_fields_error(_where(source_file, name if len(sheets) > 1 else ""), grid,
+                               reader.hmap)
