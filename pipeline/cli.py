@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                                  skip_unreadable=args.skip_unreadable, progress=_say)
                 _say(f"published {out}")
         elif args.command == "bench":
-            from pipeline.bench import bench, overhead
+            from pipeline.tools.bench import bench, overhead
 
             if args.overhead:
                 print(overhead(progress=_say), flush=True)  # noqa: T201 - a result line
