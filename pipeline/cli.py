@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     try:
         if args.command == "sample":
-            from pipeline.sample import write_sample
+            from pipeline.tools.sample import write_sample
 
             summary = write_sample(args.out, seed=args.seed, rows=args.rows)
             _say(f"synthetic sample written to {args.out} ({summary})")

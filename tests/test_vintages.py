@@ -11,8 +11,8 @@ import pytest
 from pipeline.clean import Lookups, clean_as_published, prepare, resolve, superseding_folder
 from pipeline.config import load_pipeline_config
 from pipeline.context import StageContext
-from pipeline.sample import write_sample
 from pipeline.stages import ingest_all, load_reference, months
+from pipeline.tools.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 
