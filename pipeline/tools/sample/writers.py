@@ -49,9 +49,10 @@ def _extra_values(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
 def table(data: Records, rows: np.ndarray, st: FileStyle, schools: pd.DataFrame,
           vocab: Vocabulary, rng: np.random.Generator
           ) -> tuple[list[str], dict[str, np.ndarray]]:
-    """Header texts and column values (in file order) of one file's table."""
+    """Header texts and column values (in file order) of one file's table; a field the header
+    map does not name is left out."""
     values = render(data, rows, st, schools, vocab, rng)
-    fields = [f for f in st.order if f in values]
+    fields = [f for f in st.order if f in values and f in vocab.headers]
     header = [header_text(f, st, vocab) for f in fields]
     cols = {h: values[f] for h, f in zip(header, fields, strict=True)}
     if st.serial_col:
@@ -186,6 +187,6 @@ def write_file(path: Path, data: Records, rows: np.ndarray, st: FileStyle, *,
     header, cols = table(data, rows, st, schools, vocab, rng)
     t = Table(header, cols, st, _title(st, schools, vocab), vocab.folders[st.folder])
     if st.fmt == "xlsx":
-        write_xlsx(path.with_suffix(".xlsx"), t, rng)
+        write_xlsx(path.parent / f"{path.name}.xlsx", t, rng)
     else:
-        write_csv(path.with_suffix(".csv"), t, rng)
+        write_csv(path.parent / f"{path.name}.csv", t, rng)
