@@ -74,7 +74,7 @@ def _edition(args: argparse.Namespace) -> str:
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from pipeline.sample import write_sample
+    from pipeline.tools.sample import write_sample
 
     summary = write_sample(args.out, seed=args.seed, rows=args.rows)
     _say(f"synthetic sample written to {args.out} ({summary})")
@@ -93,7 +93,7 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> None:
-    from pipeline.bench import bench, overhead
+    from pipeline.tools.bench import bench, overhead
 
     if args.overhead:
         print(overhead(progress=_say), flush=True)  # noqa: T201 - a result line

@@ -361,7 +361,8 @@ def test_unusable_file_is_one_line_naming_the_file(tmp_path, name):
 
 def test_missing_column_message_names_the_field(tmp_path):
     path = UNUSABLE["missing_level.csv"](tmp_path / "m.csv")
-    with pytest.raises(InputError, match="缺少必需的列：培养层次（可写作“培养层次”“层次”“培养等级”）"):
+    with pytest.raises(InputError,
+                       match="缺少必需的列：培养层次（可写作“培养层次”“层次”“培养等级”）"):
         read(path)
 
 

@@ -154,7 +154,7 @@ def test_month_only_dates_on_both_sides_of_the_cutoff():
 
 def test_month_only_dates_outside_the_window_and_birthdays_within_the_month():
     rows = [record(admission_date="2020-05"),  # wholly after the window
-            record(admission_date="2019-08"),  # wholly before
+            record(admission_date="2019-08", id_number=make_id("19900101", "033")),
             # 14 on 2019-11-15: too young on 11-01, old enough on 11-30
             record(admission_date="2019-11", id_number=make_id("20051115", "013")),
             record(admission_date="2019-11", id_number=make_id("20051201", "023"))]  # 13 all month

@@ -58,8 +58,9 @@ def _args(p: dict[str, Path], period: str | None = "2019-10") -> list[str]:
     ("bad_reward_key", "rewards.yaml"),
     ("no_raw", "找不到原始数据文件夹"),
     ("missing_schools_column", "missing column(s) quota"),
-    ("raw_missing_column", "2019-10/HX03_201910.csv：找不到完整的表头，缺少必需的列：录取日期（可写作"
-                           "“录取日期”“录取时间”“入学日期”）。无法识别的列标题：“日期”（最接近"),
+    ("raw_missing_column", "2019-10/HX03_201910.csv：找不到完整的表头，缺少必需的列："
+                           "录取日期（可写作“录取日期”“录取时间”“入学日期”）。"
+                           "无法识别的列标题：“日期”（最接近"),
     ("raw_binary", "2019-10/HX01_201910.csv：这不是文本（CSV）文件"),
 ])
 def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):

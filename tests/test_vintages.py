@@ -13,8 +13,8 @@ from pipeline.config import load_pipeline_config
 from pipeline.context import StageContext
 from pipeline.dedup import clean_as_published, resolve, superseding_folder
 from pipeline.ingest import HeaderMap, Reader, SchoolNames, ingest_all
-from pipeline.sample import write_sample
 from pipeline.stages import clean_rules, load_reference, months
+from pipeline.tools.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -73,8 +73,8 @@ def _calamine(data: bytes, source_file: str) -> list[tuple[str, Grid]]:
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?(/?)>')
-_SHEET = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\s[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
 def _column(letters: bytes) -> int:
@@ -118,13 +118,23 @@ def _area(c1: bytes, r1: bytes, c2: bytes, r2: bytes) -> int:
 
 
 def _sheet_files(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its XML member, from the workbook and its relationships."""
-    rels = dict(_REL.findall(zf.read("xl/_rels/workbook.xml.rels")))
+    """Sheet name → its XML member, from the workbook and its relationships (attributes in
+    any order); every worksheet member is listed, by its file name where no sheet names it."""
+    rels = {}
+    for tag in _TAG.finditer(zf.read("xl/_rels/workbook.xml.rels")):
+        attrs = dict(_ATTR.findall(tag.group(0)))
+        rels[attrs.get(b"Id", b"")] = attrs.get(b"Target", b"").decode()
     out = {}
-    for name, rid in _SHEET.findall(zf.read("xl/workbook.xml")):
-        target = rels.get(rid, b"").decode()
-        member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        out[name.decode("utf-8", "replace")] = member
+    for tag in _TAG.finditer(zf.read("xl/workbook.xml")):
+        attrs = dict(_ATTR.findall(tag.group(0)))
+        target = rels.get(attrs.get(b"r:id", b""), "")
+        if target:
+            member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            out[attrs.get(b"name", b"").decode("utf-8", "replace")] = member
+    for member in zf.namelist():
+        if member.startswith("xl/worksheets/") and member.endswith(".xml") and (
+                member not in out.values()):
+            out[member.rsplit("/", 1)[-1]] = member
     return out
 
 

@@ -60,7 +60,7 @@ class HeaderMap:
 
     def suggest(self, cell: str) -> str | None:
         """The closest known heading (as configured) for an unknown one, if any is close."""
-        match = difflib.get_close_matches(self.key(cell), list(self.lookup), n=1, cutoff=0.6)
+        match = difflib.get_close_matches(self.key(cell), list(self.lookup), n=1, cutoff=0.5)
         return self.spelling[match[0]] if match else None
 
     def is_month_column(self, cell: str) -> bool:

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
 
-from pipeline.bench import bench, overhead
+from pipeline.tools.bench import _StepLog, bench, overhead
 
 NUMBER = r"(\d+\.\d+)"
 
 
+def test_only_the_stages_step_timings_reach_the_progress_lines():
+    lines: list[str] = []
+    log = logging.getLogger("test_tools_bench")
+    log.setLevel(logging.DEBUG)
+    handler = _StepLog(lines.append)
+    log.addHandler(handler)
+    try:
+        log.debug("step ingest 0.42 s")
+        log.debug("reading S01_201909.csv")
+        log.info("step shown at info is not a timing")
+    finally:
+        log.removeHandler(handler)
+    assert lines == ["  ingest 0.42 s"]
+
+
+@pytest.mark.slow
 def test_bench_line_and_step_timings(tmp_path):
     lines: list[str] = []
     got = bench(3000, keep=tmp_path / "bench", progress=lines.append)
@@ -22,6 +39,8 @@ def test_bench_line_and_step_timings(tmp_path):
     assert ratio == pytest.approx(pipeline_s / read_s, rel=0.2)  # from unrounded times
     steps = [line.split()[0] for line in lines if line.startswith("  ")]
     assert steps[:4] == ["ingest", "prepare", "resolve", "finish"]
+    assert [line.split()[0] for line in lines if line.split()[-1] == "s"
+            and not line.startswith(" ")][-3:] == ["clean", "validate", "fulfilment"]
     # The stages wrote their files, and the kept data is reused by a second call.
     assert (tmp_path / "bench" / "processed").is_dir()
     again = bench(3000, keep=tmp_path / "bench")

@@ -1,7 +1,8 @@
 """``kuozhao bench``: the read floor against the stages on the same synthetic files.
 
 The data is generated in a child process so that the peak memory reported is the
-benchmark's own (reading and the stages), not the generator's.
+benchmark's own (reading and the stages), not the generator's. The stage functions are called
+in one place, :func:`_stage_calls`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import resources
-from pipeline.context import StageContext
 from pipeline.ingest import decode_bytes, raw_files
 
-CONFIG = resources.default_config_dir()
+Progress = Callable[[str], None]
 
 
 def read_floor(raw_dir: Path, period: str) -> float:
@@ -48,7 +48,7 @@ def read_floor(raw_dir: Path, period: str) -> float:
 class _StepLog(logging.Handler):
     """Passes the stages' step timings (debug records ``step …``) to the progress lines."""
 
-    def __init__(self, progress: Callable[[str], None]):
+    def __init__(self, progress: Progress):
         super().__init__(logging.DEBUG)
         self.progress = progress
 
@@ -82,13 +82,47 @@ def _import_ahead(stages: tuple[str, ...]) -> None:
             importlib.import_module(module)
 
 
+def _config(work: Path) -> Path:
+    """A copy of the shipped configuration in ``work/config`` (its salt is made there)."""
+    config = work / "config"
+    config.mkdir(exist_ok=True)
+    for name in ("pipeline.yaml", "rewards.yaml"):
+        shutil.copy(resources.default_config_dir() / name, config / name)
+    return config
+
+
+def _latest_period(raw: Path) -> str:
+    return sorted(p.name for p in raw.iterdir() if p.is_dir())[-1]
+
+
+def _stage_calls(data: Path, config: Path, scratch: Path, period: str,
+                 every: bool) -> list[tuple[str, Callable[[], object]]]:
+    """The stage functions on the sample in ``data``, as named calls writing under
+    ``scratch``: all five as a run calls them (``every``), else stages 01–03 without Data
+    Docs (the bench's per-row work). The one place that knows :mod:`pipeline.stages`."""
+    from pipeline import stages as S
+    from pipeline.context import StageContext
+
+    ctx = StageContext.from_params(
+        period=period, raw_dir=data / "raw", reference_dir=data / "reference",
+        config_dir=config, processed_dir=scratch / "processed",
+        out_dir=scratch / "reports" / period,
+    )
+    calls = [("clean", lambda: S.clean_stage(ctx)),
+             ("validate", lambda: S.validate_stage(ctx, data_docs=every)),
+             ("fulfilment", lambda: S.fulfilment_stage(ctx))]
+    if every:
+        calls += [("rewards", lambda: S.rewards_stage(ctx)),
+                  ("bulletin", lambda: S.bulletin_stage(ctx))]
+    return calls
+
+
 def overhead(rows: int = 200, seed: int = 20190901,
-             progress: Callable[[str], None] = lambda line: None) -> str:
+             progress: Progress = lambda line: None) -> str:
     """The fixed overhead of ``kuozhao run``: a small sample published end to end (kernels,
     papermill, notebooks, manifest) against the five stage functions called in this process
     on the same files (their second call: imports and first-call set-up count as overhead).
     Returns ``overhead rows=N run_s=X stages_s=Y overhead_s=X-Y``."""
-    from pipeline import stages as S
     from pipeline.run import STAGES, run_period
 
     _import_ahead(STAGES)
@@ -96,22 +130,14 @@ def overhead(rows: int = 200, seed: int = 20190901,
     try:
         data = work / "data"
         _generate(data, rows, seed)
-        period = sorted(p.name for p in (data / "raw").iterdir() if p.is_dir())[-1]
-        config = work / "config"
-        config.mkdir()
-        for name in ("pipeline.yaml", "rewards.yaml"):
-            shutil.copy(CONFIG / name, config / name)
+        period = _latest_period(data / "raw")
+        config = _config(work)
         stages_s = 0.0
         for attempt in ("warm-up", "timed"):
-            ctx = StageContext.from_params(
-                period=period, raw_dir=data / "raw", reference_dir=data / "reference",
-                config_dir=config, processed_dir=work / attempt / "processed",
-                out_dir=work / attempt / "reports" / period,
-            )
+            calls = _stage_calls(data, config, work / attempt, period, every=True)
             t0 = time.perf_counter()
-            for stage in (S.clean_stage, S.validate_stage, S.fulfilment_stage,
-                          S.rewards_stage, S.bulletin_stage):
-                stage(ctx)
+            for _, call in calls:
+                call()
             stages_s = time.perf_counter() - t0
         progress(f"stages in this process {stages_s:.2f} s")
         t0 = time.perf_counter()
@@ -125,18 +151,35 @@ def overhead(rows: int = 200, seed: int = 20190901,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _timed_stages(calls: list[tuple[str, Callable[[], object]]], progress: Progress) -> float:
+    """Run the calls with the stages' step timings passed to ``progress``; their seconds."""
+    stage_log = logging.getLogger("pipeline.stages")
+    steps = _StepLog(progress)
+    stage_log.addHandler(steps)
+    level, stage_log.level = stage_log.level, logging.DEBUG
+    total = 0.0
+    try:
+        for name, call in calls:
+            t0 = time.perf_counter()
+            call()
+            seconds = time.perf_counter() - t0
+            total += seconds
+            progress(f"{name} {seconds:.2f} s")
+    finally:
+        stage_log.removeHandler(steps)
+        stage_log.setLevel(level)
+    return total
+
+
 def bench(rows: int, seed: int = 20190901, keep: Path | None = None,
-          progress: Callable[[str], None] = lambda line: None) -> str:
+          progress: Progress = lambda line: None) -> str:
     """Generate, read, run stages 01–03 in this process; return the result line.
 
     The stages' libraries are imported before the clock starts, as in ``kuozhao run``, where
     each stage's kernel imports them while the previous stage runs (their cost is the fixed
     overhead, measured apart from the per-row work timed here).
     """
-    from pipeline.stages import clean_stage, fulfilment_stage, validate_stage
-
     _import_ahead(("01_clean", "02_validate", "03_fulfilment"))
-
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="kuozhao-bench-"))
     try:
         data = work / "data"
@@ -145,32 +188,11 @@ def bench(rows: int, seed: int = 20190901, keep: Path | None = None,
             t0 = time.perf_counter()
             _generate(data, rows, seed)
             progress(f"generated in {time.perf_counter() - t0:.1f} s")
-        period = sorted(p.name for p in (data / "raw").iterdir() if p.is_dir())[-1]
+        period = _latest_period(data / "raw")
         read_s = read_floor(data / "raw", period)
         progress(f"read floor {read_s:.2f} s")
-        (work / "config").mkdir(exist_ok=True)
-        for name in ("pipeline.yaml", "rewards.yaml"):
-            shutil.copy(CONFIG / name, work / "config" / name)
-        ctx = StageContext.from_params(
-            period=period, raw_dir=data / "raw", reference_dir=data / "reference",
-            config_dir=work / "config", processed_dir=work / "processed",
-            out_dir=work / "reports" / period,
-        )
-        stage_log = logging.getLogger("pipeline.stages")
-        steps = _StepLog(progress)
-        stage_log.addHandler(steps)
-        level, stage_log.level = stage_log.level, logging.DEBUG
-        timings = {}
-        for name, stage in (("clean", clean_stage),
-                            ("validate", lambda c: validate_stage(c, data_docs=False)),
-                            ("fulfilment", fulfilment_stage)):
-            t0 = time.perf_counter()
-            stage(ctx)
-            timings[name] = time.perf_counter() - t0
-            progress(f"{name} {timings[name]:.2f} s")
-        stage_log.removeHandler(steps)
-        stage_log.setLevel(level)
-        pipeline_s = sum(timings.values())
+        calls = _stage_calls(data, _config(work), work, period, every=False)
+        pipeline_s = _timed_stages(calls, progress)
         return (f"bench rows={rows} read_s={read_s:.2f} pipeline_s={pipeline_s:.2f} "
                 f"ratio={pipeline_s / read_s:.2f} peak_mb={peak_mb():.0f}")
     finally:
