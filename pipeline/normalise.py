@@ -412,13 +412,23 @@ def _civil_dates(ymd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return days.astype("datetime64[D]"), ok
 
 
+_ID_LIKE = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
+LENGTH_CLASSES = ((1, 5), (6, 10), (11, 14), (15, 17), (18, 18))
+
+
 def mask_text(text: str) -> str:
-    """``230102********123X``: first six and last four characters kept, the rest starred.
-    Texts shorter than 11 characters keep only their last two characters."""
+    """What a school sees of an ID cell: ``230102********123X`` — the first six and last
+    four characters — for a text shaped like an ID number (15 or 18 digits, the 18th may be
+    X); for anything else (a phone number, a name, a placeholder) no more than its length
+    class, ``****（11–14位）``, so that nothing of it is revealed."""
     k = len(text)
-    if k >= 11:
+    if not k:
+        return ""
+    if _ID_LIKE.fullmatch(text):
         return text[:6] + "*" * (k - 10) + text[-4:]
-    return "*" * max(k - 2, 0) + text[-2:] if k else ""
+    lo, hi = next(((lo, hi) for lo, hi in LENGTH_CLASSES if k <= hi), (19, None))
+    span = f"{lo}" if lo == hi else (f"{lo}–{hi}" if hi else f"{lo}+")
+    return f"****（{span}位）"
 
 
 def _masked_texts(ids: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
