@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import (
     SCHOOL_NAME,
@@ -25,6 +26,8 @@ from conftest import (
     write_csv,
     write_xlsx,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline import messages
 from pipeline.errors import InputError
@@ -371,3 +374,68 @@ def test_provenance_of_the_school_reaches_the_ingest_report(tmp_path):
     assert report["files"][0]["school_from"] == [
         {"sheet": "", "from": "file_name", "school_id": "HX01"}]
     assert dt.date.today()  # the report holds no date of the run
+
+
+# ---------------------------------------------------------------- property: every line counted
+
+LINE_KINDS = ("record", "quoted_name", "open_quote", "multi_line", "blank", "footer", "signoff")
+
+
+def _line(kind: str, i: int) -> tuple[list[str] | str, int, bool]:  # noqa: PLR0911
+    """(cells, or raw text for a hand-quoted line; physical lines it takes; is a record)."""
+    rec = record(name=f"学生{i}", id_number=make_id("20000101", f"{i % 1000:03d}"))
+    cells = roster_line(rec)
+    if kind == "record":
+        return cells, 1, True
+    if kind == "quoted_name":
+        return ",".join([cells[0], f'"学,生{i}"', *cells[2:]]), 1, True
+    if kind == "open_quote":
+        return ",".join([cells[0], f'"学生{i}', *cells[2:]]), 1, True
+    if kind == "multi_line":
+        return ",".join([*cells[:6], f'"数控\n加工{i}"', *cells[7:]]), 2, True
+    if kind == "blank":
+        return [""] * len(cells), 1, False
+    if kind == "footer":
+        return ["合计", f"{i}人"], 1, False
+    return ["填表人：", "", "审核人：", "", "填报日期：    年  月  日"], 1, False
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(LINE_KINDS), min_size=1, max_size=25))
+def test_every_line_under_the_header_is_accounted_for_in_csv(tmp_path_factory, kinds):
+    path = tmp_path_factory.mktemp("p") / "HX01.csv"
+    text, records, lines = [",".join(TIDY_HEADER)], 0, 0
+    for i, kind in enumerate(kinds):
+        cells, spans, is_record = _line(kind, i)
+        text.append(cells if isinstance(cells, str) else csv_bytes([cells]).decode().rstrip())
+        records += is_record
+        lines += spans
+    path.write_text("\r\n".join(text) + "\r\n", encoding="utf-8")
+    got = read(path)
+    assert got.lines == lines
+    assert len(got.records) + got.skipped_lines + got.continuation_lines == lines
+    assert len(got.records) == records
+    files = pd.DataFrame({"source_file": ["2019-10/HX01.csv"],
+                          "skipped_lines": [got.skipped_lines]})
+    result = run_clean(submission(got.records.to_dict("records")), files=files)
+    recon = result.reconciliation.iloc[0]
+    assert recon["raw_rows"] == recon["clean_rows"] + recon["quarantined_rows"] + recon[
+        "superseded_rows"] == records
+    assert recon["skipped_lines"] == got.skipped_lines
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(("record", "blank", "footer", "signoff")), min_size=1,
+                max_size=20))
+def test_every_row_under_the_header_is_accounted_for_in_xlsx(tmp_path_factory, kinds):
+    rows = [TIDY_HEADER]
+    records = 0
+    for i, kind in enumerate(kinds):
+        cells, _, is_record = _line(kind, i)
+        rows.append(cells)
+        records += is_record
+    got = read(write_xlsx(tmp_path_factory.mktemp("x") / "HX01.xlsx", {"名册": rows}))
+    assert len(got.records) == records
+    assert len(got.records) + got.skipped_lines == got.lines
