@@ -16,7 +16,7 @@ OFFLINE     ?=
 PIP_FROM    := $(if $(OFFLINE),--no-index --find-links $(WHEELHOUSE),)
 
 .DEFAULT_GOAL := help
-.PHONY: help install wheelhouse fonts sample run test bench lint lab clean distclean
+.PHONY: help install wheelhouse fonts sample run template test bench lint lab clean distclean
 
 help: ## Show this list of targets
 	@echo "Usage: make <target> [PERIOD=YYYY-MM] [ARGS=...] [ROWS=N] [PYTEST_ARGS=...]"
@@ -48,6 +48,9 @@ sample: $(INSTALLED) ## Write synthetic sample data to data/ unless data/raw has
 
 run: $(INSTALLED) sample ## Run every stage for the latest period (PERIOD=YYYY-MM for another; ARGS=...)
 	$(KUOZHAO) run $(if $(PERIOD),--period $(PERIOD)) $(ARGS)
+
+template: $(INSTALLED) sample ## Write each school's submission template to reports/templates/
+	$(KUOZHAO) template --reference data/reference --out reports/templates
 
 test: $(INSTALLED) ## Run the test suite (PYTEST_ARGS=... to pass options to pytest)
 	$(PY) -m pytest -q $(PYTEST_ARGS)

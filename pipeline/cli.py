@@ -1,4 +1,4 @@
-"""Command line: ``kuozhao sample | run | bench`` (also ``python -m pipeline``)."""
+"""Command line: ``kuozhao sample | run | template | bench`` (also ``python -m pipeline``)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--skip-unreadable", action="store_true",
                    help="list unreadable files in the reconciliation and bulletin instead of "
                         "stopping")
+
+    t = sub.add_parser("template", help="write the submission template of every school")
+    t.add_argument("--reference", type=Path, default=Path("data/reference"))
+    t.add_argument("--config", type=Path, default=None,
+                   help="configuration folder (default: ./config if there is one, else the "
+                        "configuration shipped with kuozhao)")
+    t.add_argument("--out", type=Path, required=True,
+                   help="folder that receives one <school_id>.xlsx per school")
 
     b = sub.add_parser("bench", help="time reading and the stages on N synthetic rows")
     b.add_argument("--rows", type=int, default=1_000_000)
@@ -101,7 +109,19 @@ def _bench(args: argparse.Namespace) -> None:
     print(line, flush=True)  # noqa: T201 - the bench's result line
 
 
-COMMANDS = {"sample": _sample, "run": _run, "bench": _bench}
+def _template(args: argparse.Namespace) -> None:
+    from pipeline import io
+    from pipeline.settings import config_dir_for, load_settings
+    from pipeline.template import write_templates
+
+    cfg = load_settings(config_dir_for(args.config)).pipeline
+    schools = io.read_schools(args.reference, tuple(cfg.levels_by_school_type), cfg.target)
+    majors = io.read_majors(args.reference, cfg.industries)
+    written = write_templates(schools, majors, cfg, args.out)
+    _say(f"{len(written)} templates written to {args.out}")
+
+
+COMMANDS = {"sample": _sample, "run": _run, "template": _template, "bench": _bench}
 
 
 def _quiet_logs() -> None:
