@@ -10,6 +10,8 @@ ROWS        ?= 1000000
 PERIOD      ?=
 ARGS        ?=
 PYTEST_ARGS ?=
+# Tests run on both cores (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one process.
+PYTEST_JOBS ?= -n 2
 WHEELHOUSE  ?= dist/wheelhouse
 OFFLINE     ?=
 # OFFLINE=1: install from the wheelhouse only (a machine with no network; see `make wheelhouse`).
@@ -53,7 +55,7 @@ template: $(INSTALLED) sample ## Write each school's submission template to repo
 	$(KUOZHAO) template --reference data/reference --out reports/templates
 
 test: $(INSTALLED) ## Run the test suite (PYTEST_ARGS=... to pass options to pytest)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q $(PYTEST_JOBS) $(PYTEST_ARGS)
 
 bench: $(INSTALLED) ## Time reading vs. the pipeline on ROWS synthetic rows (default 1000000)
 	$(KUOZHAO) bench --rows $(ROWS) --overhead

@@ -709,6 +709,7 @@ file_strategy = st.tuples(st.sampled_from(FOLDERS), st.sampled_from(["a.csv", "b
                           st.lists(row_strategy, min_size=0, max_size=8))
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(file_strategy, min_size=1, max_size=5))
 def test_every_row_ends_in_exactly_one_state(files):

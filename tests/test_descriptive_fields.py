@@ -3,11 +3,13 @@ stop publication: the record is counted, and validation warns instead of failing
 
 from __future__ import annotations
 
+import pytest
 from conftest import TIDY_HEADER, make_context, make_id, record, roster_line, write_csv
 
 from pipeline.stages import clean_stage, validate_stage
 
 
+@pytest.mark.slow
 def test_unreadable_descriptive_fields_warn_but_publish(tmp_path):
     ctx = make_context(tmp_path, "2019-10")
     lines = [TIDY_HEADER,

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import CONFIG_DIR, TIDY_HEADER, make_context, make_id, record, roster_line, write_csv
 from openpyxl import load_workbook
 
@@ -38,6 +39,7 @@ def _hostile_case(tmp_path: Path):
     return ctx
 
 
+@pytest.mark.slow
 def test_hostile_text_is_escaped_and_inert(tmp_path):
     ctx = _hostile_case(tmp_path)
     clean_stage(ctx)

@@ -400,6 +400,7 @@ def _line(kind: str, i: int) -> tuple[list[str] | str, int, bool]:  # noqa: PLR0
     return ["填表人：", "", "审核人：", "", "填报日期：    年  月  日"], 1, False
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(LINE_KINDS), min_size=1, max_size=25))

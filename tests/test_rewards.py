@@ -753,6 +753,7 @@ def school_rows(draw: st.DrawFn) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     rows=school_rows(),

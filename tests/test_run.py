@@ -106,6 +106,7 @@ def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):
     assert not list(p["out"].glob(".staging-*"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CASE.is_dir(), reason="acceptance case not found")
 def test_failing_stage_keeps_published_output(tmp_path, capsys, monkeypatch):
     p = _small_case(tmp_path)

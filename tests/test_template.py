@@ -95,6 +95,7 @@ def _fill(templates: Path, raw: Path, cfg) -> None:
         wb.save(target)
 
 
+@pytest.mark.slow
 def test_filled_templates_give_the_acceptance_case_figures(templates, tmp_path, cfg):
     raw = tmp_path / "raw"
     _fill(templates, raw, cfg)

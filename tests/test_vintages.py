@@ -33,6 +33,7 @@ def prepared(tmp_path_factory):
     return prepare(raw, lookups, clean_rules(cfg), bytes(16)), cfg
 
 
+@pytest.mark.slow
 def test_fast_vintages_equal_resolving_each_prefix(prepared):
     prep, cfg = prepared
     nxt = superseding_folder(prep)
