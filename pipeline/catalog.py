@@ -91,6 +91,8 @@ ENTRIES = (
     _r("series", "series.csv", "03_fulfilment", PUBLIC, "the monthly series against the target"),
     _r("revisions", "revisions.csv", "03_fulfilment", PUBLIC,
        "each month as first published against the figure known now"),
+    _r("revisions_by_school", "revisions_by_school.csv", "03_fulfilment", PUBLIC,
+       "each month's revision by school and cause"),
     _r("rewards", "rewards.csv", "04_rewards", PUBLIC, "the reward list (公示)"),
     _r("bulletin_html", "bulletin.html", "05_bulletin", PUBLIC, "the monthly bulletin"),
     _r("bulletin_pdf", "bulletin.pdf", "05_bulletin", PUBLIC, "the monthly bulletin"),

@@ -202,20 +202,6 @@ def series(
     return out
 
 
-def revisions(vintage_totals: pd.Series, known_now: pd.DataFrame) -> pd.DataFrame:
-    """Each month's figure as first published (``vintage_totals``, indexed by month)
-    against the figure known now."""
-    now = known_now.set_index("month")["counted"]
-    months = [m for m in now.index if m in vintage_totals.index]
-    out = pd.DataFrame({
-        "month": months,
-        "first_published": [int(vintage_totals[m]) for m in months],
-        "current": [int(now[m]) for m in months],
-    })
-    out["revision"] = out["current"] - out["first_published"]
-    return out
-
-
 def projection(
     known_now: pd.DataFrame, months_back: int, months_left: int, deadline: dt.date, target: int
 ) -> dict:
@@ -335,17 +321,20 @@ class PeriodFigures:
     breakdowns: pd.DataFrame
     series: pd.DataFrame
     revisions: pd.DataFrame
+    revisions_by_school: pd.DataFrame
     groups: pd.DataFrame
     disabled_by_school: pd.DataFrame
     reward_inputs: pd.DataFrame
 
 
-def period_figures(enrollment: pd.DataFrame, records: pd.DataFrame,
+def period_figures(enrollment: pd.DataFrame, records: pd.DataFrame,  # noqa: PLR0913
                    reconciliation: pd.DataFrame, schools: pd.DataFrame,
-                   counting: Counting) -> PeriodFigures:
-    """Counts, breakdowns, the monthly series as known now, the revisions against the
-    vintages, the projection and the reward inputs of one period."""
-    from pipeline.vintages import vintages
+                   counting: Counting, first_published: Mapping[str, int] | None = None
+                   ) -> PeriodFigures:
+    """Counts, breakdowns, the monthly series as known now, the revisions (against what the
+    archive says was first published, else the re-derived figures), the projection and the
+    reward inputs of one period."""
+    from pipeline import revisions as rev
 
     c = counting
     f = flags(enrollment, c.as_of, c.basis, c.registered_statuses)
@@ -353,14 +342,16 @@ def period_figures(enrollment: pd.DataFrame, records: pd.DataFrame,
     known_now = series(enrollment, list(c.month_ends), target=c.target,
                        traj_start=c.trajectory[0], traj_end=c.trajectory[1], basis=c.basis,
                        registered_statuses=c.registered_statuses)
-    vint = vintages(records, list(c.month_ends), c.registered_statuses, c.basis)
+    changes = rev.by_school(records, list(c.month_ends), c.registered_statuses, c.basis)
+    table = rev.table(changes, dict(first_published or {}))
     proj = projection(known_now, c.projection_months, c.months_left, c.deadline, c.target)
     return PeriodFigures(
-        summary=summary(f, known_now, reconciliation, proj, c),
+        summary=summary(f, known_now, reconciliation, proj, c, table),
         per_school=per_school,
         breakdowns=breakdowns(enrollment, f, schools, c.social_groups, dict(c.orders)),
         series=known_now,
-        revisions=revisions(vint.groupby("month")["counted"].sum(), known_now),
+        revisions=table,
+        revisions_by_school=changes,
         groups=groups(per_school),
         disabled_by_school=disabled_by_school(enrollment, f, schools),
         reward_inputs=reward_inputs(enrollment, f, records, schools, c.intake_cutoff,
@@ -372,10 +363,15 @@ RECONCILED = ("raw_rows", "clean_rows", "quarantined_rows", "superseded_rows", "
 
 
 def summary(f: pd.DataFrame, known_now: pd.DataFrame, reconciliation: pd.DataFrame,
-            proj: dict, c: Counting) -> dict:
-    """``summary.json``'s figures (the stage adds what describes the run's inputs)."""
+            proj: dict, c: Counting, revisions: pd.DataFrame) -> dict:
+    """``summary.json``'s figures (the stage adds what describes the run's inputs). The
+    change on the previous month is given against its current figure and against the figure
+    first published for it."""
     counted = int(f["counted"].sum())
     prev = int(known_now["counted"].iloc[-2]) if len(known_now) > 1 else None
+    first = revisions.set_index("month")["first_published"] if len(revisions) else {}
+    prev_month = known_now["month"].iloc[-2] if len(known_now) > 1 else None
+    prev_first = int(first[prev_month]) if prev_month in first else None
     return {
         "period": c.period,
         "as_of": c.as_of.isoformat(),
@@ -390,6 +386,8 @@ def summary(f: pd.DataFrame, known_now: pd.DataFrame, reconciliation: pd.DataFra
         "previous_period": known_now["month"].iloc[-2] if len(known_now) > 1 else None,
         "previous_counted": prev,
         "change_since_last_month": None if prev is None else counted - prev,
+        "previous_first_published": prev_first,
+        "change_vs_first_published": None if prev_first is None else counted - prev_first,
         "target_trajectory": float(known_now["target_trajectory"].iloc[-1]),
         "projection": proj,
     }

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import catalog, io, messages
+from pipeline import archive, catalog, io, messages
 from pipeline.errors import InputError, KuozhaoError, Localized, StageFailed
 from pipeline.ingest import periods_in
 from pipeline.ingest.folders import month_entries
@@ -163,9 +163,21 @@ def run_period(  # noqa: PLR0913 - the command line's options, one by one
         try:
             timings = run_stages(params, staging, progress)
             write_manifest(staging.out, params, period, timings, inputs)
-            return staging.publish(params["run_id"])
+            published = staging.publish(params["run_id"])
+            keep_published(out_root, period, params["run_id"], published)
+            return published
         finally:
             staging.remove()
+
+
+def keep_published(out_root: Path, period: str, run_id: str, published: Path) -> Path:
+    """Append the publication's public figures to the archive (``reports/archive``)."""
+    files = catalog.Files(published, published)
+    summary = files.read("summary")
+    schools = files.read("fulfilment_by_school")
+    by_school = {str(k): int(v) for k, v in zip(schools["school_id"], schools["counted"],
+                                                 strict=True)}
+    return archive.append(out_root / archive.ARCHIVE, period, run_id, summary, by_school)
 
 
 def _reading(staging: Staging, exc: StageFailed) -> Localized | str:

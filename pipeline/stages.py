@@ -64,6 +64,14 @@ def files_of(ctx: StageContext) -> catalog.Files:
     return catalog.Files(processed=ctx.period_processed, reports=ctx.out_dir)
 
 
+def archive_of(ctx: StageContext) -> Path:
+    """The archive of what was published: beside the period folders of the output root (the
+    run's staging folder sits in that root too)."""
+    from pipeline.archive import ARCHIVE
+
+    return ctx.out_dir.parent / ARCHIVE
+
+
 def load_reference(ctx: StageContext, cfg: PipelineConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The quota table and the majors table, checked."""
     schools = io.read_schools(ctx.reference_dir, tuple(cfg.levels_by_school_type), cfg.target)
@@ -237,23 +245,27 @@ def category_orders(cfg: PipelineConfig) -> dict[str, tuple[str, ...]]:
 
 def fulfilment_stage(ctx: StageContext) -> dict:
     """Stage 03: counts, breakdowns, the monthly series, revisions, reward inputs."""
+    from pipeline import archive
     from pipeline import fulfilment as ful
-    from pipeline.vintages import VINTAGE_COLUMNS
+    from pipeline import revisions as rev
 
     cfg = load_settings(ctx.config_dir).pipeline
     schools, _ = load_reference(ctx, cfg)
     files = files_of(ctx)
-    records = files.read("records", columns=sorted({*VINTAGE_COLUMNS, "file_school_id",
-                                                    "state"}))
+    records = files.read("records", columns=sorted({*rev.COLUMNS, "file_school_id"}))
+    c = counting(cfg, ctx.period)
+    published = archive.first_published(archive_of(ctx), [m for m, _ in c.month_ends])
     got = ful.period_figures(
         files.read("enrollment", columns=list(ful.ENROLLMENT_COLUMNS)), records,
-        files.read("reconciliation_table"), schools, counting(cfg, ctx.period))
+        files.read("reconciliation_table"), schools, c,
+        {m: e["counted"] for m, e in published.items()})
     summary = {**got.summary, "window_start": cfg.window_start.isoformat(),
                "window_end": cfg.window_end.isoformat(),
                "synthetic": io.is_synthetic(ctx.reference_dir)}
     for key, value in (("summary", summary), ("fulfilment_by_school", got.per_school),
                        ("breakdowns", got.breakdowns), ("series", got.series),
-                       ("revisions", got.revisions), ("groups", got.groups),
+                       ("revisions", got.revisions),
+                       ("revisions_by_school", got.revisions_by_school), ("groups", got.groups),
                        ("disabled_by_school", got.disabled_by_school),
                        ("reward_inputs", got.reward_inputs)):
         files.write(key, value)

@@ -96,11 +96,8 @@ def test_trajectory_and_series():
     assert pd.isna(s["change"].iloc[0])
 
 
-def test_revisions_and_projection():
+def test_projection():
     known = pd.DataFrame({"month": ["2019-09", "2019-10", "2019-11"], "counted": [10, 30, 60]})
-    vint = pd.Series({"2019-09": 8, "2019-10": 25, "2019-11": 60})
-    r = ful.revisions(vint, known)
-    assert r["revision"].tolist() == [2, 5, 0]
     p = ful.projection(known, 3, 5, dt.date(2020, 4, 30), 100)
     # only two gains are available: (60 - 10) / 2 = 25 per month, 5 months left
     assert p["monthly_pace"] == 25 and p["projected_counted"] == 60 + 125
