@@ -11,13 +11,13 @@ from pathlib import Path
 
 from pipeline import __version__, catalog, io
 from pipeline.ingest import raw_files
+from pipeline.settings import CONFIG_FILES
 
 PACKAGES = (
     "pandas", "pyarrow", "numpy", "papermill", "nbconvert", "great-expectations", "matplotlib",
     "weasyprint", "openpyxl", "python-calamine", "opencc", "charset-normalizer", "pyyaml",
     "jinja2",
 )
-CONFIG_FILES = ("pipeline.yaml", "rewards.yaml")
 REFERENCE_FILES = ("schools.csv", "majors.csv")
 
 

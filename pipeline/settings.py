@@ -15,9 +15,12 @@ from pathlib import Path
 
 from pipeline import resources
 from pipeline.config import PipelineConfig, load_pipeline_config, load_salt
+from pipeline.publication import Publication, load_publication
 from pipeline.rewards import RewardPolicy, load_reward_policy
 
 LOCAL_CONFIG = Path("config")
+# The files of a configuration folder.
+CONFIG_FILES = ("pipeline.yaml", "rewards.yaml", "publication.yaml")
 
 
 def config_dir_for(given: Path | None) -> Path:
@@ -42,13 +45,16 @@ class Settings:
 
     pipeline: PipelineConfig
     policy: RewardPolicy
+    publication: Publication
 
 
 def load_settings(config_dir: Path) -> Settings:
-    """Read and validate ``pipeline.yaml`` and ``rewards.yaml`` of a configuration folder."""
+    """Read and validate ``pipeline.yaml``, ``rewards.yaml`` and ``publication.yaml`` of a
+    configuration folder."""
     return Settings(
         pipeline=load_pipeline_config(config_dir),
         policy=load_reward_policy(Path(config_dir) / "rewards.yaml"),
+        publication=load_publication(config_dir),
     )
 
 

@@ -27,6 +27,7 @@ from pipeline.context import StageContext
 from pipeline.ingest import HeaderMap, Reader, SchoolNames
 from pipeline.io import read_majors, read_schools
 from pipeline.reconcile import CleanResult, clean
+from pipeline.settings import CONFIG_FILES
 from pipeline.stages import clean_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,7 +239,7 @@ def make_context(tmp_path: Path, period: str = "2019-10") -> StageContext:
         shutil.copy(f, ref / f.name)
     conf = tmp_path / "config"
     (conf / "local").mkdir(parents=True, exist_ok=True)
-    for name in ("pipeline.yaml", "rewards.yaml"):
+    for name in CONFIG_FILES:
         shutil.copy(CONFIG_DIR / name, conf / name)
     (conf / "local" / "salt").write_text(SALT.hex() + "\n", encoding="ascii")
     raw = tmp_path / "raw"

@@ -109,6 +109,7 @@ def test_tiered_allocation(tmp_path, expected):
     config = tmp_path / "config"
     config.mkdir()
     shutil.copy(ROOT / "config" / "pipeline.yaml", config)
+    shutil.copy(ROOT / "config" / "publication.yaml", config)
     text = (ROOT / "config" / "rewards.yaml").read_text(encoding="utf-8")
     assert "allocation: proportional" in text
     (config / "rewards.yaml").write_text(

@@ -16,6 +16,7 @@ from pipeline import kernels
 from pipeline import lock as lockmod
 from pipeline import run as runmod
 from pipeline.cli import main
+from pipeline.settings import CONFIG_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT.parent / "shared" / "acceptance" / "case-2020"
@@ -37,7 +38,7 @@ def _small_case(tmp_path: Path) -> dict[str, Path]:
     shutil.copytree(CASE / "reference", ref)
     cfg = tmp_path / "config"
     cfg.mkdir()
-    for name in ("pipeline.yaml", "rewards.yaml"):
+    for name in CONFIG_FILES:
         shutil.copy(ROOT / "config" / name, cfg / name)
     return {"raw": raw, "reference": ref, "config": cfg, "out": tmp_path / "out",
             "processed": tmp_path / "processed"}
@@ -181,7 +182,7 @@ def test_sample_end_to_end_twice(tmp_path, capsys):
     assert main(["sample", "--out", str(data), "--rows", "1500", "--seed", "7"]) == 0
     cfg = tmp_path / "config"
     cfg.mkdir()
-    for name in ("pipeline.yaml", "rewards.yaml"):
+    for name in CONFIG_FILES:
         shutil.copy(ROOT / "config" / name, cfg / name)
     args = ["--raw", str(data / "raw"), "--reference", str(data / "reference"),
             "--config", str(cfg), "--processed", str(tmp_path / "processed")]

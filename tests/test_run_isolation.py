@@ -22,6 +22,7 @@ import pytest
 from pipeline import run as runmod
 from pipeline.config import load_salt
 from pipeline.errors import InputError, StageFailed
+from pipeline.settings import CONFIG_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT.parent / "shared" / "acceptance" / "case-2020"
@@ -36,8 +37,10 @@ def _fake_stages(params: dict, staging, progress) -> dict:
     proc.mkdir(parents=True, exist_ok=True)
     (proc / "run.json").write_text(json.dumps({"run_id": params["run_id"]}), encoding="utf-8")
     time.sleep(random.uniform(0, 0.05))
-    (out / "summary.json").write_text(json.dumps({"files": len(files), "raw": params["raw_dir"]}),
-                                      encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps({"files": len(files), "raw": params["raw_dir"],
+                                                  "counted": len(files)}), encoding="utf-8")
+    (out / "fulfilment_by_school.csv").write_text("school_id,counted\nHX01,1\n",
+                                                  encoding="utf-8")
     return {"01_clean": 0.0}
 
 
@@ -62,7 +65,7 @@ def _tree(tmp: Path, name: str, files: int) -> tuple:
     cfg = tmp / "config"
     if not cfg.exists():
         cfg.mkdir()
-        for n in ("pipeline.yaml", "rewards.yaml"):
+        for n in CONFIG_FILES:
             shutil.copy(ROOT / "config" / n, cfg / n)
     return str(raw.parent), str(ref), str(cfg), str(tmp / "processed"), str(tmp / name / "out")
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline import resources
 from pipeline.ingest import decode_bytes, raw_files
+from pipeline.settings import CONFIG_FILES
 
 Progress = Callable[[str], None]
 
@@ -86,7 +87,7 @@ def _config(work: Path) -> Path:
     """A copy of the shipped configuration in ``work/config`` (its salt is made there)."""
     config = work / "config"
     config.mkdir(exist_ok=True)
-    for name in ("pipeline.yaml", "rewards.yaml"):
+    for name in CONFIG_FILES:
         shutil.copy(resources.default_config_dir() / name, config / name)
     return config
 
