@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -127,3 +131,29 @@ def recoverable_cells(published: Sequence[int | str], total: int | str | None) -
     if not isinstance(total, int) or len(hidden) != 1:
         return []
     return hidden
+
+
+HIDDEN = "×"
+
+
+def protect_long_table(table: pd.DataFrame, sensitive: Sequence[str], threshold: int = 5,
+                       count_columns: Sequence[str] = ("admitted", "registered", "counted")
+                       ) -> pd.DataFrame:
+    """A long table (``dimension, category, <counts>``) as it may be published: within each
+    sensitive dimension, every count column protected as one group (:func:`protect_column`);
+    hidden cells become text (``<5``, ``×``), the others stay numbers."""
+    import pandas as pd
+
+    out = table.astype({c: object for c in count_columns})
+    for dim in sensitive:
+        rows = table.index[table["dimension"] == dim]
+        if not len(rows):
+            continue
+        categories = table.loc[rows, "category"].tolist()
+        for col in count_columns:
+            counts = [int(x) for x in table.loc[rows, col]]
+            prot = protect_column(counts, categories, threshold)
+            out.loc[rows, col] = pd.Series(
+                [display(v, s, threshold) for v, s in zip(counts, prot.status, strict=True)],
+                index=rows, dtype=object)
+    return out

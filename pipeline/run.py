@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline import archive, catalog, io, messages
 from pipeline.errors import InputError, KuozhaoError, Localized, StageFailed
+from pipeline.gate import check_public
 from pipeline.ingest import periods_in
 from pipeline.ingest.folders import month_entries
 from pipeline.ingest.reading import READ_THREADS
@@ -162,6 +163,7 @@ def run_period(  # noqa: PLR0913 - the command line's options, one by one
         params["run_id"] = run_id(inputs, params)
         try:
             timings = run_stages(params, staging, progress)
+            check_public(staging.out, cfg.disclosure_dimensions, cfg.disclosure_threshold)
             write_manifest(staging.out, params, period, timings, inputs)
             published = staging.publish(params["run_id"])
             keep_published(out_root, period, params["run_id"], published)

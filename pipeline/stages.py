@@ -23,6 +23,7 @@ from pipeline import catalog, clean, io, resources
 from pipeline.config import CLASS_TYPES, STUDY_MODES, YES_NO, PipelineConfig, load_salt
 from pipeline.context import StageContext
 from pipeline.dedup import resolve
+from pipeline.disclosure import protect_long_table
 from pipeline.ingest import HeaderMap, Reader, SchoolNames, ingest_all
 from pipeline.reconcile import CleanResult, finish
 from pipeline.settings import load_settings
@@ -262,8 +263,11 @@ def fulfilment_stage(ctx: StageContext) -> dict:
     summary = {**got.summary, "window_start": cfg.window_start.isoformat(),
                "window_end": cfg.window_end.isoformat(),
                "synthetic": io.is_synthetic(ctx.reference_dir)}
+    public_breakdowns = protect_long_table(got.breakdowns, cfg.disclosure_dimensions,
+                                           cfg.disclosure_threshold)
     for key, value in (("summary", summary), ("fulfilment_by_school", got.per_school),
-                       ("breakdowns", got.breakdowns), ("series", got.series),
+                       ("breakdowns", public_breakdowns), ("breakdowns_raw", got.breakdowns),
+                       ("series", got.series),
                        ("revisions", got.revisions),
                        ("revisions_by_school", got.revisions_by_school), ("groups", got.groups),
                        ("disabled_by_school", got.disabled_by_school),
@@ -303,7 +307,8 @@ def render_data(files: catalog.Files):
     schools = csv("fulfilment_by_school").sort_values("school_id", kind="stable")
     return render.StageData(
         summary=files.read("summary"), schools=schools.reset_index(drop=True),
-        breakdowns=csv("breakdowns"), series=csv("series"), revisions=csv("revisions"),
+        breakdowns=files.read("breakdowns_raw"), series=csv("series"),
+        revisions=csv("revisions"),
         rewards=csv("rewards_detail"), rewards_meta=files.read("rewards_meta"),
         validation=files.read("validation"), quarantine=csv("quarantine"),
         reconciliation=csv("reconciliation"), ingest=files.read("ingest_report"),
