@@ -82,6 +82,8 @@ ENTRIES = (
     _p("disabled_by_school", "disabled_by_school.parquet", "03_fulfilment",
        "disabled people counted per school, before disclosure control"),
     _p("reward_inputs", "reward_inputs.parquet", "03_fulfilment", "DESIGN §5 inputs per school"),
+    _p("evidence_rows", "evidence.parquet", "03_fulfilment",
+       "the admitted clean records and the counts each enters (masked IDs)"),
     _p("rewards_meta", "rewards_meta.json", "04_rewards",
        "the reward policy, the pool and how much of it was allocated"),
     # ---- reports: what a run publishes
@@ -111,6 +113,8 @@ ENTRIES = (
        "what was read from each file"),
     _r("validation", "validation.json", "02_validate", INTERNAL, "the data-quality checks"),
     _r("data_docs", "data_docs", "02_validate", INTERNAL, "Great Expectations Data Docs"),
+    _r("evidence", "evidence/{school_id}.xlsx", "04_rewards", INTERNAL,
+       "the records behind each count of a school's reward decision"),
     _r("feedback", "feedback/{school_id}.xlsx", "01_clean", SCHOOL,
        "a school's quarantined rows and why"),
     _r("manifest", "manifest.json", "run", TOP,

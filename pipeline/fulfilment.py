@@ -22,7 +22,7 @@ BREAKDOWN_DIMENSIONS = (
 # The clean-record columns stage 03 reads (the rest stay on disk).
 ENROLLMENT_COLUMNS = (
     "school_id", "admission_date", "status", "intake", "target_group", "disabled", "industry",
-    "level", "study_mode", "class_type",
+    "level", "study_mode", "class_type", "id_masked", "source_file", "sheet", "source_row",
 )
 SCHOOL_COLUMNS = (
     "school_id", "school_name", "school_type", "district", "quota", "admitted", "registered",
@@ -224,6 +224,27 @@ def projection(
     }
 
 
+MEASURES = ("c", "admitted", "admitted_by_cutoff", "social", "withdrawn", "priority")
+WITHDRAWN = "退学"
+OTHER_INDUSTRY = "其他"
+
+
+def measure_flags(enrollment: pd.DataFrame, f: pd.DataFrame, cutoff: dt.date,
+                  social_groups: tuple[str, ...]) -> pd.DataFrame:
+    """Per clean record, which of the DESIGN §5 counts it enters: ``c`` (counted),
+    ``admitted``, ``admitted_by_cutoff``, ``social``, ``withdrawn``, ``priority``."""
+    cut = (enrollment["admission_date"] <= pd.Timestamp(cutoff)).to_numpy()
+    counted = f["counted"].to_numpy()
+    return pd.DataFrame({
+        "c": counted,
+        "admitted": f["admitted"].to_numpy(),
+        "admitted_by_cutoff": f["admitted"].to_numpy() & cut,
+        "social": counted & enrollment["target_group"].isin(social_groups).to_numpy(),
+        "withdrawn": counted & (enrollment["status"] == WITHDRAWN).to_numpy(),
+        "priority": counted & (enrollment["industry"] != OTHER_INDUSTRY).to_numpy(),
+    }, index=enrollment.index)
+
+
 def reward_inputs(
     enrollment: pd.DataFrame,
     f: pd.DataFrame,
@@ -232,17 +253,10 @@ def reward_inputs(
     cutoff: dt.date,
     social_groups: tuple[str, ...],
 ) -> pd.DataFrame:
-    """DESIGN §5 inputs per school."""
-    cut = (enrollment["admission_date"] <= pd.Timestamp(cutoff)).to_numpy()
-    counted = f["counted"].to_numpy()
-    per = sums_by(enrollment["school_id"], {
-        "c": counted,
-        "admitted": f["admitted"].to_numpy(),
-        "admitted_by_cutoff": f["admitted"].to_numpy() & cut,
-        "social": counted & enrollment["target_group"].isin(social_groups).to_numpy(),
-        "withdrawn": counted & (enrollment["status"] == "退学").to_numpy(),
-        "priority": counted & (enrollment["industry"] != "其他").to_numpy(),
-    })
+    """DESIGN §5 inputs per school: the sums of :func:`measure_flags`, and the standing and
+    quarantined rows of the files each school sent."""
+    flags = measure_flags(enrollment, f, cutoff, social_groups)
+    per = sums_by(enrollment["school_id"], {m: flags[m].to_numpy() for m in MEASURES})
     state = records["state"].to_numpy()
     files = sums_by(records["file_school_id"], {
         "standing": state != "superseded",
@@ -251,10 +265,25 @@ def reward_inputs(
     out = schools[["school_id", "school_name", "quota"]].merge(
         per, left_on="school_id", right_index=True, how="left"
     ).merge(files, left_on="school_id", right_index=True, how="left")
-    cols = ["c", "admitted", "admitted_by_cutoff", "social", "withdrawn", "priority",
-            "standing", "quarantined"]
+    cols = [*MEASURES, "standing", "quarantined"]
     out[cols] = out[cols].fillna(0).astype(np.int64)
     return out.sort_values("school_id").reset_index(drop=True)
+
+
+EVIDENCE_COLUMNS = ("school_id", "id_masked", "source_file", "sheet", "source_row",
+                    "admission_date", "intake", "status", "target_group", "industry")
+
+
+def evidence(enrollment: pd.DataFrame, f: pd.DataFrame, cutoff: dt.date,
+             social_groups: tuple[str, ...]) -> pd.DataFrame:
+    """The records behind each school's counts: every admitted clean record with its
+    provenance (masked ID, file, sheet, row) and the counts it enters."""
+    flags = measure_flags(enrollment, f, cutoff, social_groups)
+    keep = flags["admitted"].to_numpy()
+    cols = [c for c in EVIDENCE_COLUMNS if c in enrollment.columns]
+    return pd.concat([enrollment.loc[keep, cols], flags.loc[keep]], axis=1).sort_values(
+        ["school_id", "source_file", "sheet", "source_row"], kind="stable").reset_index(
+        drop=True)
 
 
 GROUP_COLUMNS = ("quota", "admitted", "registered", "counted", "autumn_2019", "spring_2020")
@@ -325,6 +354,7 @@ class PeriodFigures:
     groups: pd.DataFrame
     disabled_by_school: pd.DataFrame
     reward_inputs: pd.DataFrame
+    evidence: pd.DataFrame
 
 
 def period_figures(enrollment: pd.DataFrame, records: pd.DataFrame,  # noqa: PLR0913
@@ -356,6 +386,7 @@ def period_figures(enrollment: pd.DataFrame, records: pd.DataFrame,  # noqa: PLR
         disabled_by_school=disabled_by_school(enrollment, f, schools),
         reward_inputs=reward_inputs(enrollment, f, records, schools, c.intake_cutoff,
                                     c.social_groups),
+        evidence=evidence(enrollment, f, c.intake_cutoff, c.social_groups),
     )
 
 

@@ -40,7 +40,8 @@ ENROLLMENT_COLUMNS = (
 # own).
 RECORD_COLUMNS = (
     "source_file", "sheet", "source_row", "folder", "file_school_id", "school_id", "state",
-    "reasons", "winner_school_id", "admission_date", "status", "student_key", "order",
+    "reasons", "winner_school_id", "admission_date", "status", "student_key", "id_masked",
+    "order",
     "dedup_key", "student_code", "id_valid", "own_reason",
 )
 

@@ -24,6 +24,7 @@ from pipeline.config import CLASS_TYPES, STUDY_MODES, YES_NO, PipelineConfig, lo
 from pipeline.context import StageContext
 from pipeline.dedup import resolve
 from pipeline.disclosure import protect_long_table
+from pipeline.evidence import write_evidence
 from pipeline.ingest import HeaderMap, Reader, SchoolNames, ingest_all
 from pipeline.reconcile import CleanResult, finish
 from pipeline.settings import load_settings
@@ -271,7 +272,7 @@ def fulfilment_stage(ctx: StageContext) -> dict:
                        ("revisions", got.revisions),
                        ("revisions_by_school", got.revisions_by_school), ("groups", got.groups),
                        ("disabled_by_school", got.disabled_by_school),
-                       ("reward_inputs", got.reward_inputs)):
+                       ("reward_inputs", got.reward_inputs), ("evidence_rows", got.evidence)):
         files.write(key, value)
     return summary
 
@@ -289,6 +290,11 @@ def rewards_stage(ctx: StageContext) -> dict:
     detail = detail.merge(rw.sensitivity(inputs, policy), on="school_id", how="left")
     detail["reason"] = [rw.reason(r, ctx.lang) for r in detail.to_dict("records")]
     meta = {**rw.allocation_summary(detail, policy), "policy": policy.to_dict()}
+    write_evidence(files.path("evidence", "x").parent, files.read("evidence_rows"),
+                   files.read("records", columns=["file_school_id", "state", "source_file",
+                                                  "sheet", "source_row", "id_masked",
+                                                  "reasons"]),
+                   inputs["school_id"].tolist())
     files.write("rewards", rw.rewards_table(detail))
     files.write("rewards_detail", detail)
     files.write("rewards_meta", meta)
