@@ -42,3 +42,8 @@ def templates_dir() -> Path:
 def locales_dir() -> Path:
     """The message catalogues, one YAML file per language."""
     return _folder("pipeline") / "locales"
+
+
+def datadocs_assets_dir() -> Path:
+    """The copies of the assets Great Expectations' Data Docs load from CDNs."""
+    return _folder("pipeline") / "datadocs_assets"

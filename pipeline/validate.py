@@ -20,12 +20,15 @@ GE's results or Data Docs; sample values reach ``validation.json`` only for enum
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from pipeline import resources
 from pipeline.errors import ValidationFailed
 from pipeline.io import plain
 from pipeline.suites import (
@@ -220,11 +223,61 @@ def validate_all(  # noqa: PLR0913, PLR0917 - the frames validated, one by one
     if data_docs_dir is not None:
         Path(data_docs_dir).mkdir(parents=True, exist_ok=True)
         ctx.build_data_docs(site_names=[DATA_DOCS_SITE])
+        offline_data_docs(Path(data_docs_dir))
     summary = _summary(results)
     logger.info("validation: %d expectations, %d failed (max severity %s) in %.2f s",
                 len(results), sum(not r["success"] for r in results),
                 summary["max_severity_failure"], time.perf_counter() - started)
     return summary
+
+
+# Where Great Expectations' pages load their assets from, and the copy kuozhao ships.
+ASSETS = {
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap.min.css",
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "bootstrap.min.js",
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js":
+        "popper.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js":
+        "bootstrap-table.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css":
+        "bootstrap-table.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.min.js": "bootstrap-table-filter-control.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
+    "bootstrap-table-filter-control.css": "bootstrap-table-filter-control.css",
+    "https://cdn.jsdelivr.net/npm/vega@5": "vega.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
+        "fontawesome/css/all.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/"
+    "bootstrap-datepicker.min.js": "bootstrap-datepicker.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/"
+    "bootstrap-datepicker.min.css": "bootstrap-datepicker.min.css",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/"
+    "bootstrap-prefers-dark.css": "bootstrap-prefers-dark.min.css",
+}
+VENDOR = "static/vendor"
+_REMOTE_IMAGE = re.compile(r'<img\s[^>]*src="https?://[^"]*"[^>]*>')
+_REMOTE_LINK = re.compile(r'href="https?://[^"]*"')
+
+
+def offline_data_docs(folder: Path) -> None:
+    """Make Great Expectations' Data Docs open with no network: the assets they load from CDNs
+    are copied from the package (``pipeline/datadocs_assets``) into ``static/vendor`` and every
+    page points at them; remote images are dropped and remote links made inert."""
+    vendor = folder / VENDOR
+    shutil.copytree(resources.datadocs_assets_dir(), vendor, dirs_exist_ok=True)
+    for page in folder.rglob("*.html"):
+        depth = len(page.relative_to(folder).parts) - 1
+        prefix = "../" * depth + VENDOR + "/"
+        text = page.read_text(encoding="utf-8")
+        for url, local in ASSETS.items():
+            text = text.replace(f'"{url}"', f'"{prefix}{local}"')
+        text = _REMOTE_IMAGE.sub("", text)
+        text = _REMOTE_LINK.sub('href="#"', text)
+        page.write_text(text, encoding="utf-8")
 
 
 def _run_batches(ctx: Any, suites: dict[str, Any],

@@ -452,6 +452,14 @@ def test_unmasked_id_fails_and_never_reaches_summary_or_data_docs(frames, tmp_pa
     for page in pages:
         content = page.read_text(encoding="utf-8", errors="replace")
         assert FULL_ID not in content and "230102" not in content, page
+    # Offline: no page loads anything from the network, and what they load is there.
+    import re
+
+    for page in docs.rglob("*.html"):
+        content = page.read_text(encoding="utf-8")
+        assert not re.search(r'(src|href)="https?://', content), page
+        for local in re.findall(r'(?:src|href)="([^"#][^"]*\.(?:js|css))"', content):
+            assert (page.parent / local).resolve().is_file(), (page, local)
 
 
 def test_digit_shape_equals_regex_replacement():
