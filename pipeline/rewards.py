@@ -43,6 +43,8 @@ WEIGHT_SUM_TOLERANCE = 1e-9
 
 ALLOCATIONS = ("proportional", "tiered")
 GATES = ("fulfilment", "data_quality", "withdrawal")
+#: Whether a gate's threshold is a minimum (value ≥ threshold passes) or a maximum (≤).
+GATE_BOUND = {"fulfilment": "min", "data_quality": "min", "withdrawal": "max"}
 COUNT_COLUMNS = (
     "quota",
     "c",
@@ -417,17 +419,13 @@ def _measures(frame: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
     )
 
     g = policy.gates
-    gate_rules = {
-        "fulfilment": (g.fulfilment_min, lambda v, t: v >= t),
-        "data_quality": (g.data_quality_min, lambda v, t: v >= t),
-        "withdrawal": (g.withdrawal_max, lambda v, t: v <= t),
-    }
     gate_cols: dict[str, Any] = {}
     failed = pd.Series("", index=out.index, dtype=object)
     for name in GATES:
-        threshold, passes = gate_rules[name]
+        threshold = getattr(g, f"{name}_{GATE_BOUND[name]}")
         value = out[name]
-        ok = passes(value.round(COMPARE_DECIMALS), threshold).astype(bool)
+        key = value.round(COMPARE_DECIMALS)
+        ok = (key >= threshold if GATE_BOUND[name] == "min" else key <= threshold).astype(bool)
         gate_cols[f"gate_{name}_threshold"] = threshold
         gate_cols[f"gate_{name}_value"] = value
         gate_cols[f"gate_{name}_pass"] = ok
@@ -685,71 +683,3 @@ def rewards_table(detail: pd.DataFrame) -> pd.DataFrame:
         .sort_values("school_id", kind="mergesort")
         .reset_index(drop=True)
     )
-
-
-# --------------------------------------------------------------------------- explanation
-
-_GATE_LABELS = {
-    "zh-CN": {"fulfilment": "完成率", "data_quality": "数据质量", "withdrawal": "退学率"},
-    "en": {"fulfilment": "fulfilment", "data_quality": "data quality", "withdrawal": "withdrawal"},
-}
-
-
-def _pct(x: float) -> str:
-    return f"{100 * float(x):.2f}%"
-
-
-def _gate_text(row: Mapping, gate: str, lang: str) -> str:
-    """One gate as 'value vs threshold', with the shortfall when it failed."""
-    label = _GATE_LABELS[lang][gate]
-    value = float(row[f"gate_{gate}_value"])
-    threshold = float(row[f"gate_{gate}_threshold"])
-    passed = bool(row[f"gate_{gate}_pass"])
-    is_max = gate == "withdrawal"
-    gap = abs(value - threshold) * 100
-    if passed:
-        sign = "≤" if is_max else "≥"
-        return f"{label} {_pct(value)} {sign} {_pct(threshold)}"
-    if lang == "zh-CN":
-        if is_max:
-            return f"{label} {_pct(value)} 高于上限 {_pct(threshold)}（超出 {gap:.2f} 个百分点）"
-        return f"{label} {_pct(value)} 低于门槛 {_pct(threshold)}（差 {gap:.2f} 个百分点）"
-    if is_max:
-        return (
-            f"{label} {_pct(value)} is above the {_pct(threshold)} maximum "
-            f"(over by {gap:.2f} points)"
-        )
-    return (
-        f"{label} {_pct(value)} is below the {_pct(threshold)} minimum (short by {gap:.2f} points)"
-    )
-
-
-def reason(row: Mapping, lang: str = "zh-CN") -> str:
-    """Explain in plain language one school's outcome (a row of :func:`compute_rewards`).
-
-    Says whether the school is eligible and, if not, which gates failed and by how much
-    (value against threshold, in percentage points); then score, rank and amount.
-    ``lang`` is ``zh-CN`` or ``en``.
-    """
-    if lang not in _GATE_LABELS:
-        raise ValueError(f"lang {lang!r}: expected one of {', '.join(_GATE_LABELS)}")
-    score = float(row["score"])
-    rank = int(row["rank"])
-    yuan = int(row.get("reward_yuan", 0))
-    if bool(row["eligible"]):
-        gates = ("，" if lang == "zh-CN" else ", ").join(_gate_text(row, g, lang) for g in GATES)
-        if lang == "zh-CN":
-            return (
-                f"符合奖励条件：三项门槛均通过（{gates}）；"
-                f"得分 {score:.4f}，排名第 {rank}，奖励 {yuan:,} 元。"
-            )
-        return (
-            f"Eligible: all gates passed ({gates}); "
-            f"score {score:.4f}, rank {rank}, reward {yuan:,} yuan."
-        )
-    failed = [g for g in GATES if not bool(row[f"gate_{g}_pass"])]
-    if lang == "zh-CN":
-        gates = "；".join(_gate_text(row, g, lang) for g in failed)
-        return f"不符合奖励条件：{gates}。得分 {score:.4f}，排名第 {rank}，不予奖励。"
-    gates = "; ".join(_gate_text(row, g, lang) for g in failed)
-    return f"Not eligible: {gates}. Score {score:.4f}, rank {rank}, no reward."

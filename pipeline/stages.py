@@ -311,13 +311,14 @@ def fulfilment_stage(ctx: StageContext) -> dict:
 def rewards_stage(ctx: StageContext) -> dict:
     """Stage 04: gates, components, score, rank, allocation and sensitivity."""
     from pipeline import rewards as rw
+    from pipeline.render import Labels, reward_reasons
 
     policy = rw.load_reward_policy(ctx.config_dir / "rewards.yaml")
     inputs = io.read_parquet(ctx.period_processed / "reward_inputs.parquet")
     detail = rw.compute_rewards(inputs, policy)
     sens = rw.sensitivity(inputs, policy)
     detail = detail.merge(sens, on="school_id", how="left")
-    detail["reason"] = [rw.reason(r, ctx.lang) for r in detail.to_dict("records")]
+    detail["reason"] = reward_reasons(detail, Labels(ctx.lang))
     table = rw.rewards_table(detail)
     meta = {**rw.allocation_summary(detail, policy), "policy": policy.to_dict()}
     io.write_csv(ctx.out_dir / "rewards.csv", table)
@@ -398,16 +399,23 @@ def validate_stage(ctx: StageContext, data_docs: bool = True) -> dict:
 def bulletin_stage(ctx: StageContext) -> dict:
     """Stage 05: the bulletin, the evaluator report, the Excel annex, and each school's
     feedback workbook of quarantined rows."""
-    from pipeline.feedback import write_feedback
-    from pipeline.render import render_all
+    from pipeline.render import (
+        Labels,
+        feedback_texts,
+        load_stage_files,
+        render_all,
+        write_feedback,
+    )
 
     cfg = load_pipeline_config(ctx.config_dir)
     paths = render_all(
-        ctx.out_dir, ctx.lang, sensitive_dimensions=cfg.disclosure_dimensions,
-        threshold=cfg.disclosure_threshold, created=as_of(ctx.period).isoformat(),
+        load_stage_files(ctx.out_dir), ctx.out_dir, lang=ctx.lang,
+        sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
+        created=as_of(ctx.period).isoformat(),
     )
     quarantine = io.read_parquet(ctx.period_processed / "quarantine.parquet")
-    paths["feedback"] = write_feedback(ctx.out_dir / "feedback", quarantine, REASON_TEXT_ZH)
+    texts = feedback_texts(Labels(ctx.lang), REASON_TEXT_ZH)
+    paths["feedback"] = write_feedback(ctx.out_dir, quarantine, texts)
     return paths
 
 

@@ -24,7 +24,6 @@ from pipeline.rewards import (
     largest_remainder,
     load_reward_policy,
     policy_from_mapping,
-    reason,
     rewards_table,
     sensitivity,
 )
@@ -690,36 +689,6 @@ def test_bad_inputs_raise_input_error(policy: RewardPolicy) -> None:
         compute_rewards(frame(school("S1"), school("S1")), policy)
     with pytest.raises(InputError, match="withdrawn of S1"):
         compute_rewards(frame(school("S1", withdrawn=-1)), policy)
-
-
-# --------------------------------------------------------------------------- reasons
-
-
-def test_reason_failed_gate_zh_and_en(policy: RewardPolicy) -> None:
-    """The reason names the failed gate, its value, threshold and the gap."""
-    row = compute_rewards(frame(school("S1", c=100, withdrawn=16)), policy).iloc[0]
-    zh = reason(row)
-    assert zh.startswith("不符合奖励条件")
-    assert "退学率 16.00%" in zh
-    assert "15.00%" in zh
-    assert "1.00 个百分点" in zh
-    en = reason(row, "en")
-    assert en.startswith("Not eligible")
-    assert "withdrawal 16.00% is above the 15.00% maximum (over by 1.00 points)" in en
-
-
-def test_reason_two_gates_and_eligible(policy: RewardPolicy) -> None:
-    """Each failed gate appears; an eligible school gets its amount."""
-    detail = by_id(compute_rewards(frame(school("S1", c=50, quarantined=20), school("S2")), policy))
-    zh = reason(detail.loc["S1"])
-    assert "完成率 50.00% 低于门槛 60.00%（差 10.00 个百分点）" in zh
-    assert "数据质量 80.00% 低于门槛 90.00%（差 10.00 个百分点）" in zh
-    en = reason(detail.loc["S2"], "en")
-    assert en.startswith("Eligible")
-    assert "reward 5,000,000 yuan" in en
-    assert "5,000,000 元" in reason(detail.loc["S2"])
-    with pytest.raises(ValueError, match="lang"):
-        reason(detail.loc["S2"], "fr")
 
 
 # --------------------------------------------------------------------------- sensitivity
