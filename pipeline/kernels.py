@@ -55,8 +55,7 @@ WARM_IMPORTS = {
     "02_validate": ("pipeline.stages", "pipeline.validate", "great_expectations"),
     "03_fulfilment": ("pipeline.stages", "pipeline.fulfilment"),
     "04_rewards": ("pipeline.stages", "pipeline.rewards"),
-    "05_bulletin": ("pipeline.stages", "pipeline.render", "pipeline.feedback", "matplotlib",
-                    "weasyprint"),
+    "05_bulletin": ("pipeline.stages", "pipeline.render", "matplotlib", "weasyprint"),
 }
 
 

@@ -34,13 +34,17 @@ COLUMNS = ("folder", "dedup_key", "student_code", "id_valid", "school_id", "stat
 def by_school(records: pd.DataFrame, month_ends: list[tuple[str, dt.date]],
               registered_statuses: tuple[str, ...], basis: str) -> pd.DataFrame:
     """Per month and school: ``then`` (re-derived as first published), ``now``, and the
-    change split into :data:`CAUSES` (``now - then`` is their sum)."""
+    change split into :data:`CAUSES` (``now - then`` is their sum). Students are dense
+    integer codes and each kind a boolean array over them: no set of keys is built."""
     rows = records[list(COLUMNS)].reset_index(drop=True)
     nxt = superseding_folder(rows)
     own = own_reason(rows)
     contested = contested_rows(rows, own)
-    key = rows["dedup_key"].to_numpy()
-    school_of = pd.Series(rows["school_id"].to_numpy(), index=key).groupby(level=0).first()
+    student, k = _students(rows["dedup_key"].to_numpy())
+    school_codes, schools = pd.factorize(rows["school_id"], sort=True)
+    school_of = np.full(k, -1, dtype=np.int64)
+    known = student >= 0
+    school_of[student[known][::-1]] = school_codes[known][::-1]  # the first row's school
     clean_now = (rows["state"] == "clean").to_numpy()
     admission = rows["admission_date"].to_numpy()
     registered = rows["status"].isin(registered_statuses).to_numpy()
@@ -50,47 +54,67 @@ def by_school(records: pd.DataFrame, month_ends: list[tuple[str, dt.date]],
         ok_then = clean_as_published(rows, nxt, month, registered_statuses, own=own,
                                      contested=contested)
         counts = flag_arrays(admission, registered, end, basis)[2]
-        sets = _key_sets(key, folder <= month, ok_then, ok_then & counts, clean_now & counts)
-        parts.append(_per_school(sets, school_of).assign(month=month))
+        kinds = _kinds(student, k, folder <= month, ok_then, ok_then & counts,
+                       clean_now & counts)
+        parts.append(_per_school(kinds, school_of, schools).assign(month=month))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["month", "school_id", "then", "now", *CAUSES])
     return out[["month", "school_id", "then", "now", *CAUSES]]
 
 
-def _key_sets(key: np.ndarray, in_prefix: np.ndarray, clean_then: np.ndarray,
-              counted_then: np.ndarray, counted_now: np.ndarray) -> dict[str, np.ndarray]:
-    """The students (deduplication keys) of each kind for one month."""
-    known = key >= 0
-    then = np.unique(key[counted_then])
-    now = np.unique(key[counted_now])
-    present = np.unique(key[in_prefix & known])
-    later = np.unique(key[~in_prefix & known])
-    was_clean = np.unique(key[clean_then])
-    added, removed = np.setdiff1d(now, then), np.setdiff1d(then, now)
-    seen = np.intersect1d(added, present)
+def _students(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense codes 0..k-1 of the deduplication keys (-1 stays -1), and k."""
+    codes, uniques = pd.factorize(np.where(key >= 0, key, -1))
+    missing = np.flatnonzero(np.asarray(uniques) < 0)
+    if len(missing):  # -1 was factorised as a key of its own: map it back to -1
+        codes = np.where(codes == missing[0], -1, codes - (codes > missing[0]))
+        return codes, len(uniques) - 1
+    return codes, len(uniques)
+
+
+def _mark(student: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
+    """A boolean per student: whether any of the given rows is theirs."""
+    out = np.zeros(k, dtype=bool)
+    at = student[rows & (student >= 0)]
+    out[at] = True
+    return out
+
+
+def _kinds(student: np.ndarray, k: int, in_prefix: np.ndarray, clean_then: np.ndarray,
+           counted_then: np.ndarray, counted_now: np.ndarray) -> dict[str, np.ndarray]:
+    """Per student (boolean arrays) for one month: counted then, counted now, and the
+    causes of a difference."""
+    then, now = _mark(student, k, counted_then), _mark(student, k, counted_now)
+    present, later = _mark(student, k, in_prefix), _mark(student, k, ~in_prefix)
+    was_clean = _mark(student, k, clean_then)
+    added, removed = now & ~then, then & ~now
     return {
-        "then": then, "now": now,
-        "late": np.setdiff1d(added, present),
-        "corrected": np.setdiff1d(seen, was_clean),
-        "updated": np.intersect1d(added, was_clean),
-        "replaced": np.intersect1d(removed, later),
-        "lost": np.setdiff1d(removed, later),
+        "then": then, "now": now, "late": added & ~present,
+        "corrected": added & present & ~was_clean, "updated": added & was_clean,
+        "replaced": removed & later, "lost": removed & ~later,
     }
 
 
-def _per_school(sets: dict[str, np.ndarray], school_of: pd.Series) -> pd.DataFrame:
-    """Counts of each kind of student per school."""
-    def count(keys: np.ndarray) -> pd.Series:
-        return school_of.reindex(keys).value_counts()
+def _per_school(kinds: dict[str, np.ndarray], school_of: np.ndarray, schools: object
+                ) -> pd.DataFrame:
+    """Counts of each kind of student per school (schools with any)."""
+    n = len(schools)
+    ok = school_of >= 0
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(school_of[mask & ok], minlength=n)
 
     out = pd.DataFrame({
-        "then": count(sets["then"]), "now": count(sets["now"]),
-        "late_submissions": count(sets["late"]), "corrections": count(sets["corrected"]),
-        "supersessions": count(sets["updated"]).sub(count(sets["replaced"]), fill_value=0),
-        "other": -count(sets["lost"]),
-    }).fillna(0).astype(np.int64)
-    return out.rename_axis("school_id").reset_index().sort_values("school_id",
-                                                                  kind="stable")
+        "school_id": np.asarray(schools, dtype=object),
+        "then": count(kinds["then"]), "now": count(kinds["now"]),
+        "late_submissions": count(kinds["late"]), "corrections": count(kinds["corrected"]),
+        "supersessions": count(kinds["updated"]) - count(kinds["replaced"]),
+        "other": -count(kinds["lost"]),
+    })
+    busy = out[["then", "now", "late_submissions", "corrections", "supersessions",
+                "other"]].ne(0).any(axis=1)
+    return out[busy].reset_index(drop=True).astype({c: np.int64 for c in out.columns
+                                                   if c != "school_id"})
 
 
 def table(per_school: pd.DataFrame, first_published: dict[str, int]) -> pd.DataFrame:

@@ -43,6 +43,8 @@ WEIGHT_SUM_TOLERANCE = 1e-9
 
 ALLOCATIONS = ("proportional", "tiered")
 GATES = ("fulfilment", "data_quality", "withdrawal")
+#: Whether a gate's threshold is a minimum (value ≥ threshold passes) or a maximum (≤).
+GATE_BOUND = {"fulfilment": "min", "data_quality": "min", "withdrawal": "max"}
 COUNT_COLUMNS = (
     "quota",
     "c",
@@ -72,6 +74,15 @@ REWARDS_CSV_COLUMNS = (
     "score",
     "rank",
     "reward_yuan",
+)
+ALLOCATION_STEP_COLUMNS = (
+    "money_weight",
+    "money_weight_total",
+    "tier_weight",
+    "counted_total",
+    "tier_weight_total",
+    "half_by_counted",
+    "half_by_tier",
 )
 SENSITIVITY_COLUMNS = (
     "school_id",
@@ -408,17 +419,13 @@ def _measures(frame: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
     )
 
     g = policy.gates
-    gate_rules = {
-        "fulfilment": (g.fulfilment_min, lambda v, t: v >= t),
-        "data_quality": (g.data_quality_min, lambda v, t: v >= t),
-        "withdrawal": (g.withdrawal_max, lambda v, t: v <= t),
-    }
     gate_cols: dict[str, Any] = {}
     failed = pd.Series("", index=out.index, dtype=object)
     for name in GATES:
-        threshold, passes = gate_rules[name]
+        threshold = getattr(g, f"{name}_{GATE_BOUND[name]}")
         value = out[name]
-        ok = passes(value.round(COMPARE_DECIMALS), threshold).astype(bool)
+        key = value.round(COMPARE_DECIMALS)
+        ok = (key >= threshold if GATE_BOUND[name] == "min" else key <= threshold).astype(bool)
         gate_cols[f"gate_{name}_threshold"] = threshold
         gate_cols[f"gate_{name}_value"] = value
         gate_cols[f"gate_{name}_pass"] = ok
@@ -453,17 +460,17 @@ def _split(amount: float, weights: np.ndarray) -> np.ndarray:
     return np.full(len(weights), amount / len(weights))
 
 
-def largest_remainder(shares: Sequence[float], keys: Sequence[str], total: int) -> np.ndarray:
-    """Whole amounts from exact ``shares`` that sum to ``total`` (the largest-remainder method).
+def _remainder_steps(
+    shares: Sequence[float], keys: Sequence[str], total: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The largest-remainder method step by step: ``(floor, fraction, plus_one)``.
 
-    Each gets the floor of its share; the units left over go one each to the largest
-    fractional parts, ties by ``keys`` ascending. Fractional parts are rounded to
-    :data:`REMAINDER_DECIMALS` places first (see the module notes). The shares must sum to
-    ``total`` up to float noise.
+    ``floor`` is the whole part of each share and ``fraction`` the fractional part as it is
+    ranked (rounded to :data:`REMAINDER_DECIMALS` places; a share within that of the next
+    whole yuan counts as that whole yuan, fraction 0); ``plus_one`` marks the shares that get
+    one of the ``total − Σ floor`` units left over: the largest fractions, ties by ``keys``.
     """
     exact = np.asarray(shares, dtype=float)
-    if exact.size == 0:
-        return np.zeros(0, dtype=np.int64)
     base = np.floor(exact)
     frac = np.round(exact - base, REMAINDER_DECIMALS)
     whole = frac >= 1.0
@@ -473,8 +480,23 @@ def largest_remainder(shares: Sequence[float], keys: Sequence[str], total: int) 
     if not 0 <= leftover <= exact.size:
         raise ValueError(f"shares sum to {exact.sum()!r}, not to {total}")
     order = np.lexsort((np.asarray(keys, dtype=str), -frac))
-    base[order[:leftover]] += 1
-    return base
+    plus = np.zeros(exact.size, dtype=bool)
+    plus[order[:leftover]] = True
+    return base, frac, plus
+
+
+def largest_remainder(shares: Sequence[float], keys: Sequence[str], total: int) -> np.ndarray:
+    """Whole amounts from exact ``shares`` that sum to ``total`` (the largest-remainder method).
+
+    Each gets the floor of its share; the units left over go one each to the largest
+    fractional parts, ties by ``keys`` ascending. Fractional parts are rounded to
+    :data:`REMAINDER_DECIMALS` places first (see the module notes). The shares must sum to
+    ``total`` up to float noise.
+    """
+    if len(shares) == 0:
+        return np.zeros(0, dtype=np.int64)
+    base, _, plus = _remainder_steps(shares, keys, total)
+    return base + plus
 
 
 def _tier_values(score: pd.Series, tiers: Sequence[Tier], field: str) -> np.ndarray:
@@ -485,8 +507,69 @@ def _tier_values(score: pd.Series, tiers: Sequence[Tier], field: str) -> np.ndar
     return np.select(conditions, choices, default=getattr(tiers[-1], field))
 
 
+def _spread(eligible: np.ndarray, values: np.ndarray, dtype: Any = float) -> np.ndarray:
+    """Per-school values of the eligible schools, 0 (or False) for the others."""
+    out = np.zeros(len(eligible), dtype=dtype)
+    out[eligible] = values
+    return out
+
+
+def _exact_shares(
+    score: pd.Series, c: np.ndarray, eligible: np.ndarray, policy: RewardPolicy
+) -> dict[str, Any]:
+    """The exact shares of the eligible schools and the steps of the configured method.
+
+    Proportional: ``money_weight`` wᵢ = scoreᵢ × cᵢ and ``money_weight_total`` Σw. Tiered:
+    ``tier_weight``, ``counted_total`` Σc, ``tier_weight_total``, ``half_by_counted``
+    (pool/2 × cᵢ / Σc) and ``half_by_tier`` (pool/2 × tier weightᵢ / Σ tier weight). The
+    columns of the other method are NaN (not applicable).
+    """
+    n = len(eligible)
+    steps: dict[str, Any] = {name: np.full(n, np.nan) for name in ALLOCATION_STEP_COLUMNS}
+    c_in = c[eligible]
+    if policy.allocation == "proportional":
+        weight = score.to_numpy()[eligible] * c_in
+        exact = _split(float(policy.pool_yuan), weight) if eligible.any() else weight
+        steps.update(money_weight=_spread(eligible, weight), money_weight_total=weight.sum())
+    else:
+        half = policy.pool_yuan / 2
+        tier_weight = _tier_values(score, policy.tiers, "weight").astype(float)[eligible]
+        by_counted = _split(half, c_in) if eligible.any() else c_in
+        by_tier = _split(half, tier_weight) if eligible.any() else tier_weight
+        exact = by_counted + by_tier
+        steps.update(
+            tier_weight=_spread(eligible, tier_weight),
+            counted_total=c_in.sum(),
+            tier_weight_total=tier_weight.sum(),
+            half_by_counted=_spread(eligible, by_counted),
+            half_by_tier=_spread(eligible, by_tier),
+        )
+    return {**steps, "exact_share": _spread(eligible, exact)}
+
+
+def _allocation(
+    score: pd.Series, measured: pd.DataFrame, policy: RewardPolicy
+) -> dict[str, Any]:
+    """Exact shares and whole yuan, with every step (see :func:`compute_rewards`)."""
+    eligible = measured["eligible"].to_numpy(dtype=bool)
+    steps = _exact_shares(score, measured["c"].to_numpy(dtype=float), eligible, policy)
+    floor, frac, plus = _remainder_steps(
+        steps["exact_share"][eligible],
+        measured["school_id"].to_numpy()[eligible],
+        policy.pool_yuan if eligible.any() else 0,
+    )
+    return {
+        **steps,
+        "share_floor": _spread(eligible, floor, np.int64),
+        "share_fraction": _spread(eligible, frac),
+        "plus_one": _spread(eligible, plus, bool),
+        "leftover_yuan": np.int64(plus.sum()),
+        "reward_yuan": _spread(eligible, floor + plus, np.int64),
+    }
+
+
 def _outcome(measured: pd.DataFrame, weights: Weights, policy: RewardPolicy) -> pd.DataFrame:
-    """Score, rank, tier, exact share and amount for one set of weights."""
+    """Score, rank, tier, the allocation's steps and the amount for one set of weights."""
     score = (
         weights.speed * measured["speed"]
         + weights.expansion * measured["expansion"]
@@ -498,44 +581,46 @@ def _outcome(measured: pd.DataFrame, weights: Weights, policy: RewardPolicy) -> 
         .index
     )
     rank = pd.Series(np.arange(1, len(order) + 1), index=order).reindex(measured.index)
-    tier = _tier_values(score, policy.tiers, "tier").astype(np.int64)
-
-    eligible = measured["eligible"].to_numpy(dtype=bool)
-    exact = np.zeros(len(measured))
-    amounts = np.zeros(len(measured), dtype=np.int64)
-    if eligible.any():
-        c = measured["c"].to_numpy(dtype=float)[eligible]
-        if policy.allocation == "proportional":
-            exact[eligible] = _split(float(policy.pool_yuan), score.to_numpy()[eligible] * c)
-        else:
-            half = policy.pool_yuan / 2
-            tier_weight = _tier_values(score, policy.tiers, "weight").astype(float)
-            exact[eligible] = _split(half, c) + _split(half, tier_weight[eligible])
-        amounts[eligible] = largest_remainder(
-            exact[eligible], measured["school_id"].to_numpy()[eligible], policy.pool_yuan
-        )
     return pd.DataFrame(
         {
             "score": score,
             "rank": rank.astype(np.int64),
-            "tier": tier,
-            "exact_share": exact,
-            "reward_yuan": amounts,
+            "tier": _tier_values(score, policy.tiers, "tier").astype(np.int64),
+            **_allocation(score, measured, policy),
         },
         index=measured.index,
     )
 
 
 def compute_rewards(inputs: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
-    """Gates, measures, components, score, rank, tier and amount per school.
+    """Gates, measures, components, score, rank, tier and amount per school, step by step.
 
     ``inputs`` has one row per school with the columns of :data:`INPUT_COLUMNS`. The result
     has one row per school, sorted by rank: every input column, the measures, for each gate
     ``gate_<g>_threshold``, ``gate_<g>_value`` and ``gate_<g>_pass``, ``eligible``,
     ``failed_gates`` (``;``-joined in the order fulfilment;data_quality;withdrawal, ``''`` if
-    none), ``speed``, ``expansion``, ``quality``, ``score``, ``rank``, ``tier``,
-    ``exact_share`` and ``reward_yuan``. If no school is eligible every amount is 0 and the
-    pool is unallocated (see :func:`allocation_summary`).
+    none), ``speed``, ``expansion``, ``quality``, ``score``, ``rank``, ``tier``, then the
+    steps of the allocation (DESIGN §5), so that the evaluator report shows the arithmetic
+    without redoing it:
+
+    - proportional: ``money_weight`` (wᵢ = scoreᵢ × cᵢ) and ``money_weight_total`` (Σw over
+      the eligible schools); ``exact_share`` = pool × wᵢ / Σw;
+    - tiered: ``tier_weight`` (the weight of the school's tier), ``counted_total`` (Σc) and
+      ``tier_weight_total`` (Σ tier weight) over the eligible schools, ``half_by_counted``
+      (pool/2 × cᵢ / Σc) and ``half_by_tier`` (pool/2 × tier weightᵢ / Σ tier weight);
+      ``exact_share`` is their sum;
+    - the columns of the method not configured are NaN; when every weight is 0 the pool (or
+      the half) is split equally;
+    - both: ``share_floor`` (the whole yuan of the exact share), ``share_fraction`` (its
+      fractional part as ranked, rounded to :data:`REMAINDER_DECIMALS` places; a share within
+      a micro-yuan below a whole yuan counts as that whole yuan), ``plus_one`` (the school
+      got one of the yuan left over), ``leftover_yuan`` (pool − Σ floor, the yuan handed out
+      one each; the same on every row) and ``reward_yuan`` = ``share_floor`` + ``plus_one``.
+
+    A school that is not eligible takes no part in the allocation: its weights, shares,
+    floor and fraction are 0 and ``plus_one`` is False, so each ``…_total`` column is the sum
+    of its column. If no school is eligible every amount is 0 and the pool is unallocated
+    (see :func:`allocation_summary`).
     """
     measured = _measures(_check_inputs(inputs), policy)
     detail = measured.join(_outcome(measured, policy.weights, policy))
@@ -598,71 +683,3 @@ def rewards_table(detail: pd.DataFrame) -> pd.DataFrame:
         .sort_values("school_id", kind="mergesort")
         .reset_index(drop=True)
     )
-
-
-# --------------------------------------------------------------------------- explanation
-
-_GATE_LABELS = {
-    "zh-CN": {"fulfilment": "完成率", "data_quality": "数据质量", "withdrawal": "退学率"},
-    "en": {"fulfilment": "fulfilment", "data_quality": "data quality", "withdrawal": "withdrawal"},
-}
-
-
-def _pct(x: float) -> str:
-    return f"{100 * float(x):.2f}%"
-
-
-def _gate_text(row: Mapping, gate: str, lang: str) -> str:
-    """One gate as 'value vs threshold', with the shortfall when it failed."""
-    label = _GATE_LABELS[lang][gate]
-    value = float(row[f"gate_{gate}_value"])
-    threshold = float(row[f"gate_{gate}_threshold"])
-    passed = bool(row[f"gate_{gate}_pass"])
-    is_max = gate == "withdrawal"
-    gap = abs(value - threshold) * 100
-    if passed:
-        sign = "≤" if is_max else "≥"
-        return f"{label} {_pct(value)} {sign} {_pct(threshold)}"
-    if lang == "zh-CN":
-        if is_max:
-            return f"{label} {_pct(value)} 高于上限 {_pct(threshold)}（超出 {gap:.2f} 个百分点）"
-        return f"{label} {_pct(value)} 低于门槛 {_pct(threshold)}（差 {gap:.2f} 个百分点）"
-    if is_max:
-        return (
-            f"{label} {_pct(value)} is above the {_pct(threshold)} maximum "
-            f"(over by {gap:.2f} points)"
-        )
-    return (
-        f"{label} {_pct(value)} is below the {_pct(threshold)} minimum (short by {gap:.2f} points)"
-    )
-
-
-def reason(row: Mapping, lang: str = "zh-CN") -> str:
-    """Explain in plain language one school's outcome (a row of :func:`compute_rewards`).
-
-    Says whether the school is eligible and, if not, which gates failed and by how much
-    (value against threshold, in percentage points); then score, rank and amount.
-    ``lang`` is ``zh-CN`` or ``en``.
-    """
-    if lang not in _GATE_LABELS:
-        raise ValueError(f"lang {lang!r}: expected one of {', '.join(_GATE_LABELS)}")
-    score = float(row["score"])
-    rank = int(row["rank"])
-    yuan = int(row.get("reward_yuan", 0))
-    if bool(row["eligible"]):
-        gates = ("，" if lang == "zh-CN" else ", ").join(_gate_text(row, g, lang) for g in GATES)
-        if lang == "zh-CN":
-            return (
-                f"符合奖励条件：三项门槛均通过（{gates}）；"
-                f"得分 {score:.4f}，排名第 {rank}，奖励 {yuan:,} 元。"
-            )
-        return (
-            f"Eligible: all gates passed ({gates}); "
-            f"score {score:.4f}, rank {rank}, reward {yuan:,} yuan."
-        )
-    failed = [g for g in GATES if not bool(row[f"gate_{g}_pass"])]
-    if lang == "zh-CN":
-        gates = "；".join(_gate_text(row, g, lang) for g in failed)
-        return f"不符合奖励条件：{gates}。得分 {score:.4f}，排名第 {rank}，不予奖励。"
-    gates = "; ".join(_gate_text(row, g, lang) for g in failed)
-    return f"Not eligible: {gates}. Score {score:.4f}, rank {rank}, no reward."

@@ -282,13 +282,14 @@ def fulfilment_stage(ctx: StageContext) -> dict:
 def rewards_stage(ctx: StageContext) -> dict:
     """Stage 04: gates, components, score, rank, allocation and sensitivity."""
     from pipeline import rewards as rw
+    from pipeline.render import Labels, reward_reasons
 
     policy = load_settings(ctx.config_dir).policy
     files = files_of(ctx)
     inputs = files.read("reward_inputs")
     detail = rw.compute_rewards(inputs, policy)
     detail = detail.merge(rw.sensitivity(inputs, policy), on="school_id", how="left")
-    detail["reason"] = [rw.reason(r, ctx.lang) for r in detail.to_dict("records")]
+    detail["reason"] = reward_reasons(detail, Labels(ctx.lang))
     meta = {**rw.allocation_summary(detail, policy), "policy": policy.to_dict()}
     write_evidence(files.path("evidence", "x").parent, files.read("evidence_rows"),
                    files.read("records", columns=["file_school_id", "state", "source_file",
@@ -304,39 +305,38 @@ def rewards_stage(ctx: StageContext) -> dict:
 # ---------------------------------------------------------------- stage 05
 
 def render_data(files: catalog.Files):
-    """What the renderer shows, read from the catalogue."""
-    from pipeline import render
+    """What the renderer shows (:class:`pipeline.render.StageData`), read from the catalogue."""
+    from pipeline.render import StageData, read_stage_csv
 
     def csv(key: str) -> pd.DataFrame:
-        return render.read_stage_csv(files.path(key))
+        return read_stage_csv(files.path(key))
 
     schools = csv("fulfilment_by_school").sort_values("school_id", kind="stable")
-    return render.StageData(
+    return StageData(
         summary=files.read("summary"), schools=schools.reset_index(drop=True),
         breakdowns=files.read("breakdowns_raw"), series=csv("series"),
-        revisions=csv("revisions"),
-        rewards=csv("rewards_detail"), rewards_meta=files.read("rewards_meta"),
-        validation=files.read("validation"), quarantine=csv("quarantine"),
-        reconciliation=csv("reconciliation"), ingest=files.read("ingest_report"),
+        revisions=csv("revisions"), rewards=csv("rewards_detail"),
+        rewards_meta=files.read("rewards_meta"), validation=files.read("validation"),
+        quarantine=csv("quarantine"), reconciliation=csv("reconciliation"),
+        ingest=files.read("ingest_report"),
         disabled_by_school=files.read("disabled_by_school"),
-        names=dict(zip(schools["school_id"], schools["school_name"], strict=True)),
     )
 
 
 def bulletin_stage(ctx: StageContext) -> dict:
     """Stage 05: the bulletin, the evaluator report, the Excel annex, and each school's
     feedback workbook of quarantined rows."""
-    from pipeline.feedback import write_feedback
-    from pipeline.render import render_all
+    from pipeline.render import Labels, feedback_texts, render_all, write_feedback
 
     cfg = load_settings(ctx.config_dir).pipeline
     files = files_of(ctx)
     paths = render_all(
-        render_data(files), files, ctx.lang, sensitive_dimensions=cfg.disclosure_dimensions,
-        threshold=cfg.disclosure_threshold, created=as_of(ctx.period).isoformat(),
+        render_data(files), files.reports, lang=ctx.lang,
+        sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
+        created=as_of(ctx.period).isoformat(),
     )
-    paths["feedback"] = write_feedback(files.path("feedback", "x").parent,
-                                       files.read("quarantine_rows"), clean.REASON_TEXT_ZH)
+    texts = feedback_texts(Labels(ctx.lang), clean.REASON_TEXT_ZH)
+    paths["feedback"] = write_feedback(files.reports, files.read("quarantine_rows"), texts)
     return paths
 
 

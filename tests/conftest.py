@@ -252,3 +252,29 @@ def make_context(tmp_path: Path, period: str = "2019-10") -> StageContext:
         processed_dir=tmp_path / "processed",
         out_dir=tmp_path / "out" / period,
     )
+
+
+# ---------------------------------------------------------------- stage 05
+
+PERIOD_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "period_2020-04"
+
+
+def render_period(dest: Path, lang: str) -> dict[str, Path]:
+    """The hand-written period folder (``fixtures/period_2020-04``) copied to ``dest`` and
+    rendered in ``lang``; the documents by catalogue key."""
+    from pipeline.render import load_stage_files, render_all
+
+    shutil.copytree(PERIOD_FIXTURE, dest)
+    return render_all(load_stage_files(dest), dest, lang=lang, created="2020-04-30")
+
+
+@pytest.fixture(scope="session")
+def rendered_zh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The fixture period rendered once in Chinese."""
+    return render_period(tmp_path_factory.mktemp("zh") / "2020-04", "zh-CN")
+
+
+@pytest.fixture(scope="session")
+def rendered_en(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The fixture period rendered once in English."""
+    return render_period(tmp_path_factory.mktemp("en") / "2020-04", "en")

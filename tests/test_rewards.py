@@ -24,7 +24,6 @@ from pipeline.rewards import (
     largest_remainder,
     load_reward_policy,
     policy_from_mapping,
-    reason,
     rewards_table,
     sensitivity,
 )
@@ -379,7 +378,8 @@ def test_zero_quota_and_zero_counted(policy: RewardPolicy) -> None:
         assert row["score"] == pytest.approx(0.2)
         assert row["failed_gates"] == "fulfilment"
         assert row["reward_yuan"] == 0
-    assert not detail.drop(columns=["failed_gates"]).isna().any().any()
+    not_applicable = ["failed_gates", *TIERED_STEPS]  # tiered steps under proportional
+    assert not detail.drop(columns=not_applicable).isna().any().any()
     assert allocation_summary(detail, policy)["unallocated"] is True
 
 
@@ -541,6 +541,71 @@ def test_tiered_allocation_odd_pool(policy: RewardPolicy) -> None:
     assert dict(got["reward_yuan"]) == {"A": 225, "B": 251, "C": 125}
 
 
+PROPORTIONAL_STEPS = ("money_weight", "money_weight_total")
+TIERED_STEPS = (
+    "tier_weight",
+    "counted_total",
+    "tier_weight_total",
+    "half_by_counted",
+    "half_by_tier",
+)
+
+
+def test_proportional_steps_by_hand(policy: RewardPolicy) -> None:
+    """Pool 1000, w = 0.8 × 60, 0.6 × 120, 0.34 × 60 = 48, 72, 20.4; Σw = 140.4.
+
+    Exact shares 341.880342, 512.820513, 145.299145; floors 341 + 512 + 145 = 998, so the 2
+    yuan left go to the two largest fractions (A .880342, B .820513); D is not eligible.
+    """
+    rows = frame(
+        school("A", **TIER3), school("B", **TIER2), school("C", **TIER1), school("D", c=10)
+    )
+    got = by_id(compute_rewards(rows, with_(policy, pool_yuan=1000)))
+    assert dict(got["money_weight"]) == pytest.approx({"A": 48, "B": 72, "C": 20.4, "D": 0})
+    assert list(got["money_weight_total"]) == pytest.approx([140.4] * 4)
+    assert dict(got["exact_share"]) == pytest.approx(
+        {"A": 341.880342, "B": 512.820513, "C": 145.299145, "D": 0}, abs=1e-6
+    )
+    assert dict(got["share_floor"]) == {"A": 341, "B": 512, "C": 145, "D": 0}
+    assert dict(got["share_fraction"]) == {"A": 0.880342, "B": 0.820513, "C": 0.299145, "D": 0}
+    assert dict(got["plus_one"]) == {"A": True, "B": True, "C": False, "D": False}
+    assert set(got["leftover_yuan"]) == {2}
+    assert dict(got["reward_yuan"]) == {"A": 342, "B": 513, "C": 145, "D": 0}
+    assert got[list(TIERED_STEPS)].isna().all().all()
+
+
+def test_tiered_steps_by_hand(policy: RewardPolicy) -> None:
+    """Pool 601: halves of 300.5. Σc = 240 → 75.125, 150.25, 75.125; tier weights 3, 2, 1
+    (Σ 6) → 150.25, 100.166667, 50.083333; floors 225 + 250 + 125 = 600, the yuan to B."""
+    rows = frame(
+        school("A", **TIER3), school("B", **TIER2), school("C", **TIER1), school("D", c=10)
+    )
+    got = by_id(compute_rewards(rows, with_(policy, allocation="tiered", pool_yuan=601)))
+    assert dict(got["tier_weight"]) == {"A": 3, "B": 2, "C": 1, "D": 0}
+    assert set(got["counted_total"]) == {240}
+    assert set(got["tier_weight_total"]) == {6}
+    assert dict(got["half_by_counted"]) == pytest.approx(
+        {"A": 75.125, "B": 150.25, "C": 75.125, "D": 0}
+    )
+    assert dict(got["half_by_tier"]) == pytest.approx(
+        {"A": 150.25, "B": 100.166667, "C": 50.083333, "D": 0}, abs=1e-6
+    )
+    assert dict(got["share_floor"]) == {"A": 225, "B": 250, "C": 125, "D": 0}
+    assert dict(got["share_fraction"]) == {"A": 0.375, "B": 0.416667, "C": 0.208333, "D": 0}
+    assert dict(got["plus_one"]) == {"A": False, "B": True, "C": False, "D": False}
+    assert set(got["leftover_yuan"]) == {1}
+    assert got[list(PROPORTIONAL_STEPS)].isna().all().all()
+
+
+def test_steps_when_nobody_is_eligible(policy: RewardPolicy) -> None:
+    """No eligible school: every weight, share and floor is 0, nothing is left over."""
+    rows = frame(school("A", c=10), school("B", quarantined=50))
+    got = compute_rewards(rows, policy)
+    for column in (*PROPORTIONAL_STEPS, "share_floor", "share_fraction", "leftover_yuan"):
+        assert (got[column] == 0).all(), column
+    assert not got["plus_one"].any()
+
+
 @pytest.mark.parametrize("allocation", ["proportional", "tiered"])
 @pytest.mark.parametrize("pool", [1, 2, 7, 999_999, 5_000_000, 5_000_001])
 def test_amounts_sum_to_pool(policy: RewardPolicy, allocation: str, pool: int) -> None:
@@ -624,36 +689,6 @@ def test_bad_inputs_raise_input_error(policy: RewardPolicy) -> None:
         compute_rewards(frame(school("S1"), school("S1")), policy)
     with pytest.raises(InputError, match="withdrawn of S1"):
         compute_rewards(frame(school("S1", withdrawn=-1)), policy)
-
-
-# --------------------------------------------------------------------------- reasons
-
-
-def test_reason_failed_gate_zh_and_en(policy: RewardPolicy) -> None:
-    """The reason names the failed gate, its value, threshold and the gap."""
-    row = compute_rewards(frame(school("S1", c=100, withdrawn=16)), policy).iloc[0]
-    zh = reason(row)
-    assert zh.startswith("不符合奖励条件")
-    assert "退学率 16.00%" in zh
-    assert "15.00%" in zh
-    assert "1.00 个百分点" in zh
-    en = reason(row, "en")
-    assert en.startswith("Not eligible")
-    assert "withdrawal 16.00% is above the 15.00% maximum (over by 1.00 points)" in en
-
-
-def test_reason_two_gates_and_eligible(policy: RewardPolicy) -> None:
-    """Each failed gate appears; an eligible school gets its amount."""
-    detail = by_id(compute_rewards(frame(school("S1", c=50, quarantined=20), school("S2")), policy))
-    zh = reason(detail.loc["S1"])
-    assert "完成率 50.00% 低于门槛 60.00%（差 10.00 个百分点）" in zh
-    assert "数据质量 80.00% 低于门槛 90.00%（差 10.00 个百分点）" in zh
-    en = reason(detail.loc["S2"], "en")
-    assert en.startswith("Eligible")
-    assert "reward 5,000,000 yuan" in en
-    assert "5,000,000 元" in reason(detail.loc["S2"])
-    with pytest.raises(ValueError, match="lang"):
-        reason(detail.loc["S2"], "fr")
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -773,6 +808,8 @@ def test_property_amounts(
     assert amounts.dtype.kind == "i"
     assert (amounts >= 0).all()
     assert (amounts[~detail["eligible"]] == 0).all()
+    assert (detail["share_floor"] + detail["plus_one"] == amounts).all()
+    assert (detail["leftover_yuan"] == detail["plus_one"].sum()).all()
     if detail["eligible"].any():
         assert int(amounts.sum()) == pool
     else:

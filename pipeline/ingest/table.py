@@ -114,17 +114,23 @@ def records_under(header: list[str], frame: pd.DataFrame, row_numbers: np.ndarra
                hmap.columns(header).items()}
     values = {f: _coalesce(frame, cs) for f, cs in columns.items() if cs}
     kinds = line_kinds(frame, header, values, hmap)
-    kept = np.flatnonzero(kinds == "")
-    data = {fld: (values[fld].iloc[kept].reset_index(drop=True) if fld in values
-                  else repeated_text([""], [len(kept)])) for fld in FIELDS}
+    kept = np.flatnonzero(kinds == RECORD)
+    m = len(kept)
+    if m == len(frame) or (m and kept[-1] == m - 1):
+        pick = slice(0, m)  # the lines skipped (if any) all close the table: a slice
+    else:
+        pick = kept
+    data = {fld: (values[fld].iloc[pick].reset_index(drop=True) if fld in values
+                  else repeated_text([""], [m])) for fld in FIELDS}
     if school is not None:
-        data["school"] = repeated_text([school], [len(kept)])
+        data["school"] = repeated_text([school], [m])
     data["source_row"] = pd.Series(np.asarray(row_numbers, dtype=np.int64)[kept])
-    data["sheet"] = repeated_text([sheet], [len(kept)])
+    data["sheet"] = repeated_text([sheet], [m])
     month = any(hmap.is_month_column(header[c]) for c in columns.get("admission_date", [])[:1])
-    data["month_column"] = np.full(len(kept), month, dtype=bool)
+    data["month_column"] = np.full(m, month, dtype=bool)
     ignored, suggestions = unknown_headers(header, columns, hmap)
-    skipped = {k: int((kinds == k).sum()) for k in SKIP_KINDS}
+    counts = np.bincount(kinds, minlength=len(KINDS))
+    skipped = {k: int(counts[i]) for i, k in enumerate(KINDS) if k in SKIP_KINDS}
     return Table(pd.DataFrame(data, copy=False), skipped, ignored, suggestions)
 
 
@@ -152,48 +158,53 @@ def unknown_headers(header: list[str], columns: dict[str, list[int]], hmap: Head
     return ignored, suggestions
 
 
+RECORD, BLANK, FOOTER, EXAMPLE, HEADER = range(5)
+KINDS = ("record", "blank", "footer", "example", "header")
+
+
 def line_kinds(frame: pd.DataFrame, header: list[str], values: dict[str, pd.Series],
                hmap: HeaderMap) -> np.ndarray:
-    """Per line under the header: ``""`` for a record, else why it is not one — ``blank``
-    (every mapped cell empty), ``example`` (a template's example row: a 序号 or name cell
-    ``示例…``, or a value ``以选择为准``), ``header`` (the header repeated), ``footer`` (a
+    """Per line under the header, what it is (an index of :data:`KINDS`): a record, or a
+    ``blank`` line (every mapped cell empty), a template's ``example`` row (a 序号 or name
+    cell ``示例…``, or a value ``以选择为准``), the ``header`` repeated, or a ``footer`` (a
     total, a sign-off, a remark or a blank date line, with at most one data field filled and
-    no ID-shaped value). Column-wide checks run in Arrow; only lines that are neither blank
-    nor ID-like are looked at one by one."""
+    no ID-shaped value). A line with an ID-shaped value is a record unless it is an example;
+    column-wide checks run in Arrow, and only lines that are neither blank nor ID-like are
+    looked at one by one."""
     n = len(frame)
-    kinds = np.full(n, "", dtype=object)
+    kinds = np.zeros(n, dtype=np.int8)
     if not n:
         return kinds
-    kinds[_blank(values, n)] = "blank"
-    todo = np.flatnonzero(kinds == "")
-    kinds[todo[_examples(frame, header, values, hmap, todo)]] = "example"
     id_like = np.zeros(n, dtype=bool)
     if "id_number" in values:
         id_like = values["id_number"].str.contains(_ID_SHAPE_ASCII, regex=True).to_numpy(
             dtype=bool)
-    todo = np.flatnonzero((kinds == "") & ~id_like)
-    kinds[todo[_repeated_headers(frame, values, hmap, todo)]] = "header"
-    todo = np.flatnonzero((kinds == "") & ~id_like)
+    rest = np.flatnonzero(~id_like)
+    kinds[rest[_blank(values, rest, n)]] = BLANK
+    kinds[_examples(frame, header, values, hmap)] = EXAMPLE
+    todo = np.flatnonzero((kinds == RECORD) & ~id_like)
+    kinds[todo[_repeated_headers(frame, values, hmap, todo)]] = HEADER
+    todo = np.flatnonzero((kinds == RECORD) & ~id_like)
     data = np.zeros(len(todo), np.int64)
     for f in DATA_FIELDS:
-        if f in values:
+        if f in values and len(todo):
             data += (values[f].iloc[todo].str.strip() != "").to_numpy(dtype=np.int64)
     for i in todo[data <= 1]:
         if _is_footer([str(v) for v in frame.iloc[i].tolist()]):
-            kinds[i] = "footer"
+            kinds[i] = FOOTER
     return kinds
 
 
-def _blank(values: dict[str, pd.Series], n: int) -> np.ndarray:
-    """Lines whose mapped cells are all empty; each column is looked at only for the lines
-    still blank (the ID column first: it rules most lines out)."""
-    blank = np.ones(n, dtype=bool)
+def _blank(values: dict[str, pd.Series], rows: np.ndarray, n: int) -> np.ndarray:
+    """Which of ``rows`` have every mapped cell empty; each column is looked at only for the
+    rows still blank."""
+    blank = np.ones(len(rows), dtype=bool)
     for f in sorted(values, key=lambda f: f != "id_number"):
-        rows = np.flatnonzero(blank)
-        if not len(rows):
+        at = np.flatnonzero(blank)
+        if not len(at):
             break
-        cells = values[f] if len(rows) == n else values[f].iloc[rows]
-        blank[rows] = (cells.str.strip() == "").to_numpy(dtype=bool)
+        cells = values[f] if len(at) == n else values[f].iloc[rows[at]]
+        blank[at] = (cells.str.strip() == "").to_numpy(dtype=bool)
     return blank
 
 
@@ -208,22 +219,35 @@ def _is_footer(cells: list[str]) -> bool:
 
 
 def _examples(frame: pd.DataFrame, header: list[str], values: dict[str, pd.Series],
-              hmap: HeaderMap, todo: np.ndarray) -> np.ndarray:
-    """Which of the ``todo`` lines are a template's example rows."""
+              hmap: HeaderMap) -> np.ndarray:
+    """Which lines are a template's example rows (looked for only in the columns where a
+    mark can be: the name and 序号 columns for ``示例``, every column for ``以选择为准``, each
+    column first tested as a whole in Arrow)."""
+    import pyarrow.compute as pc
+
+    n = len(frame)
+    out = np.zeros(n, dtype=bool)
     marked = [values[f] for f in ("name",) if f in values]
     marked += [frame[i] for i, h in enumerate(header)
                if hmap.key(h) in NUMBER_HEADINGS and i < frame.shape[1]]
-    out = np.zeros(len(todo), dtype=bool)
     for col in marked:
-        out |= col.iloc[todo].str.strip().str.startswith(EXAMPLE_MARK).to_numpy(dtype=bool)
-    rest = np.flatnonzero(~out)
-    if len(rest):
-        sub = frame.iloc[todo[rest]]
-        hit = np.zeros(len(rest), dtype=bool)
-        for c in sub.columns:
-            hit |= sub[c].str.contains(EXAMPLE_VALUE, regex=False).to_numpy(dtype=bool)
-        out[rest] = hit
+        if _mentions(col, EXAMPLE_MARK, pc):
+            out |= col.str.strip().str.startswith(EXAMPLE_MARK).to_numpy(dtype=bool)
+    for c in frame.columns:
+        if _mentions(frame[c], EXAMPLE_VALUE, pc):
+            out |= frame[c].str.contains(EXAMPLE_VALUE, regex=False).to_numpy(dtype=bool)
     return out
+
+
+def _mentions(col: pd.Series, text: str, pc) -> bool:
+    """Whether any cell of a column contains ``text`` (one Arrow pass)."""
+    try:
+        import pyarrow as pa
+
+        arr = pa.array(col.array) if not isinstance(col.array, pa.Array) else col.array
+        return bool(pc.any(pc.match_substring(arr, text)).as_py())
+    except (TypeError, ValueError, pa.ArrowException):
+        return bool(col.astype(str).str.contains(text, regex=False).any())
 
 
 def _repeated_headers(frame: pd.DataFrame, values: dict[str, pd.Series], hmap: HeaderMap,

@@ -1,0 +1,110 @@
+"""Stage 05: the bulletin, the evaluator report, the Excel annex, and the schools' feedback.
+
+Entry points (nothing here reads a stage file; :func:`load_stage_files` is the one loader):
+
+- ``render_all(data, out_dir, *, lang, sensitive_dimensions, threshold, created, font)``
+  writes ``bulletin.html``/``.pdf``, ``rewards.html``/``.pdf`` and ``tables.xlsx`` from a
+  :class:`StageData` into ``out_dir`` (at their catalogue paths) and returns them by
+  catalogue key.
+- ``write_feedback(out_dir, quarantine, texts)`` writes each school's workbook of
+  quarantined rows; ``feedback_texts(labels, reasons)`` gives its words.
+- ``reward_reasons(detail, labels)`` is the plain-language reason of every school's reward
+  decision (stage 04 fills ``rewards_detail.csv``'s ``reason`` column with it).
+- ``headline_frame(data, lang)`` is the bulletin's headline table as a frame (notebook 05).
+
+The package: :mod:`.inputs` (StageData and the loader), :mod:`.labels` (every text of an
+edition), :mod:`.formats` (number formatting), :mod:`.table` (the published table),
+:mod:`.bulletin_tables` and :mod:`.quality_tables` (the bulletin's tables),
+:mod:`.rewards_tables`, :mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
+:mod:`.charts`, :mod:`.fonts`, :mod:`.documents` (HTML and PDF), :mod:`.workbooks` (the
+annex and the feedback workbooks), :mod:`.files` (atomic writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import messages
+from pipeline.catalog import relative_path
+from pipeline.errors import InputError
+from pipeline.render.bulletin_tables import headline
+from pipeline.render.documents import bulletin_html, html_to_pdf, rewards_html, source_date_epoch
+from pipeline.render.files import write_text
+from pipeline.render.fonts import FontNotFound, find_cjk_font
+from pipeline.render.inputs import StageData, load_stage_files, read_stage_csv
+from pipeline.render.labels import Labels
+from pipeline.render.reasons import reward_reason, reward_reasons
+from pipeline.render.workbooks import (
+    FeedbackTexts,
+    feedback_texts,
+    write_feedback,
+    write_tables_xlsx,
+)
+
+#: Catalogue keys of the documents :func:`render_all` writes.
+DOCUMENTS = ("bulletin_html", "bulletin_pdf", "rewards_html", "rewards_pdf", "tables")
+
+__all__ = [
+    "DOCUMENTS",
+    "FeedbackTexts",
+    "FontNotFound",
+    "Labels",
+    "StageData",
+    "feedback_texts",
+    "find_cjk_font",
+    "headline_frame",
+    "load_stage_files",
+    "read_stage_csv",
+    "render_all",
+    "reward_reason",
+    "reward_reasons",
+    "write_feedback",
+]
+
+
+def render_all(
+    data: StageData,
+    out_dir: Path,
+    *,
+    lang: str = "zh-CN",
+    sensitive_dimensions: Sequence[str] = ("disabled",),
+    threshold: int = 5,
+    created: str,
+    font: Path | None = None,
+) -> dict[str, Path]:
+    """Write the bulletin, the evaluator report and the annex of the period in ``data``.
+
+    Each document goes to ``out_dir / catalog.relative_path(key)`` for the keys of
+    :data:`DOCUMENTS`; the paths are returned by key. ``lang`` is the edition (``zh-CN`` or
+    ``en``); cells of ``sensitive_dimensions`` counting 1 to ``threshold - 1`` people are
+    suppressed; ``created`` (an ISO date, the period's ``as_of``) is the documents' fixed date
+    (PDF and xlsx metadata, ``SOURCE_DATE_EPOCH`` while rendering) so that reruns give
+    identical bytes; ``font`` is a font file that draws Simplified Chinese (default: found
+    with :func:`find_cjk_font`).
+    """
+    if lang not in messages.LANGS:
+        raise InputError(f"lang {lang!r}: expected one of {', '.join(messages.LANGS)}")
+    font = Path(font) if font is not None else find_cjk_font()
+    if not font.is_file():
+        raise FontNotFound(f"font file {font} does not exist")
+    labels = Labels.for_data(data, lang)
+    sensitive = tuple(sensitive_dimensions)
+    paths = {key: Path(out_dir) / relative_path(key) for key in DOCUMENTS}
+    with source_date_epoch(created):
+        html, tables = bulletin_html(data, labels, sensitive, int(threshold), font, created)
+        write_text(paths["bulletin_html"], html)
+        html_to_pdf(html, paths["bulletin_pdf"], font, Path(out_dir))
+        report = rewards_html(data, labels, font, created)
+        write_text(paths["rewards_html"], report)
+        html_to_pdf(report, paths["rewards_pdf"], font, Path(out_dir))
+        write_tables_xlsx(tables, paths["tables"], created)
+    return paths
+
+
+def headline_frame(data: StageData, lang: str = "zh-CN") -> pd.DataFrame:
+    """The bulletin's headline table (from the summary) as a frame, for the notebook."""
+    tab = headline(data.summary, Labels(lang))
+    return pd.DataFrame(tab.formatted(), columns=tab.headers)

@@ -1,0 +1,61 @@
+"""Known answers of pipeline.render.labels: messages, values, school names, labels of
+dimensions, suites, severities, gates and reason codes, in both languages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline import messages
+from pipeline.errors import ConfigError
+from pipeline.render.labels import Labels
+
+
+def test_catalogues_have_the_same_keys() -> None:
+    def keys(lang: str) -> set[str]:
+        return {k for k in messages.catalogue(lang) if not k.startswith("values.")}
+
+    assert keys("zh-CN") == keys("en")
+    assert messages.t("page.middle", "zh-CN") == " 页 / 共 "
+    assert messages.value("技师学院", "en") == "Technician college"
+    assert messages.value("未知的值", "en") == "未知的值"
+
+
+def test_messages_and_values() -> None:
+    zh, en = Labels("zh-CN"), Labels("en")
+    assert zh.t("bulletin.title", period="2020-04") == "技工院校扩招月度简报（2020-04）"
+    assert en.value("2019秋季") == "Autumn 2019" and zh.value("2019秋季") == "2019秋季"
+    assert zh.headers("col", ("quota", "counted")) == ["指标", "计入"]
+    assert en.headers("rw.col", ("c", "tier")) == ["Counted", "Tier"]
+
+
+def test_labels_with_fallbacks() -> None:
+    zh, en = Labels("zh-CN"), Labels("en")
+    assert zh.dimension("target_group") == "招收对象" and zh.dimension("colour") == "colour"
+    assert en.suite("raw_submissions") == "School submissions"
+    assert zh.suite("reference_schools") == "指标分配表" and zh.suite("other") == "other"
+    assert zh.severity("critical") == "关键" and en.severity("warning") == "warning"
+    assert zh.gate("withdrawal") == "退学率" and en.gate("data_quality") == "Data quality"
+    assert zh.reason("NO_SUCH_CODE") == "NO_SUCH_CODE" and zh.reason("") == ""
+    assert zh.optional("method.basis", "registered") == "按注册人数计入"
+    assert zh.optional("method.basis", None) == ""
+
+
+def test_school_names() -> None:
+    labels = Labels("zh-CN", {"S01": "哈尔滨技师学院"})
+    assert labels.school("S01") == "哈尔滨技师学院"
+    assert labels.school("S99") == "S99"
+    assert labels.school("") == "未知学校（归报送文件的学校）"
+
+
+def test_for_data_takes_names_from_the_per_school_table() -> None:
+    class Data:
+        schools = pd.DataFrame({"school_id": ["S02", "S01"], "school_name": ["乙", "甲"]})
+
+    labels = Labels.for_data(Data(), "en")
+    assert labels.lang == "en" and dict(labels.names) == {"S02": "乙", "S01": "甲"}
+
+
+def test_unknown_language_is_refused_at_once() -> None:
+    with pytest.raises(ConfigError, match="fr"):
+        Labels("fr")
