@@ -260,7 +260,8 @@ def fulfilment_stage(ctx: StageContext) -> dict:
     got = ful.period_figures(
         files.read("enrollment", columns=list(ful.ENROLLMENT_COLUMNS)), records,
         files.read("reconciliation_table"), schools, c,
-        {m: e["counted"] for m, e in published.items()})
+        # This very publication, run again on the same inputs, is not an earlier one.
+        {m: e["counted"] for m, e in published.items() if e["run_id"] != ctx.run_id})
     summary = {**got.summary, "window_start": cfg.window_start.isoformat(),
                "window_end": cfg.window_end.isoformat(),
                "synthetic": io.is_synthetic(ctx.reference_dir)}

@@ -53,8 +53,8 @@ def test_notebook_is_thin_and_stripped() -> None:
     assert "parameters" in code[0].metadata.get("tags", [])
     names = re.findall(r"^(\w+) =", code[0].source, re.M)
     assert names == ["period", "raw_dir", "reference_dir", "config_dir", "processed_dir",
-                     "out_dir", "lang", "skip_unreadable"]
+                     "out_dir", "lang", "skip_unreadable", "salt_dir", "run_id"]
     assert "StageContext.from_params" in code[1].source
     assert "bulletin_stage(ctx)" in code[2].source
-    assert "headline_frame(load_stage_files(ctx.out_dir), ctx.lang)" in code[3].source
+    assert "headline_frame(render_data(files_of(ctx)), ctx.lang)" in code[3].source
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
