@@ -2,7 +2,7 @@
 persons to every gate, whether pending corrections could change a decision, sensitivity by
 family, concentration of the pool, and the yuan that withdrawn students bring.
 
-Pure functions over the per-school inputs and a :class:`~pipeline.rewards.RewardPolicy`;
+Pure functions over the per-school inputs and a :class:`~pipeline.policy.RewardPolicy`;
 every recomputation goes through :func:`pipeline.rewards.compute_rewards` (one
 implementation of the formula).
 """
@@ -16,7 +16,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from pipeline.rewards import GATES, RewardPolicy, compute_rewards, largest_remainder
+from pipeline.policy import RewardPolicy
+from pipeline.rewards import GATES, compute_rewards, largest_remainder
 
 GATE_FACTORS = (0.9, 1.0, 1.1)
 CAPS = (1.0, 1.2, 1.5)

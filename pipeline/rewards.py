@@ -1,6 +1,7 @@
-"""Reward policy (以奖代补): gates, components, score, rank, allocation and sensitivity.
+"""Rewards (以奖代补): gates, components, score, rank, allocation and sensitivity.
 
-DESIGN.md §5 is implemented literally; ``config/rewards.yaml`` carries every number. The
+DESIGN.md §5 is implemented literally; ``config/rewards.yaml`` (:mod:`pipeline.policy`) carries
+every number. The
 functions here are pure: they take DataFrames and a :class:`RewardPolicy` and return new
 DataFrames, so every figure can be recomputed and checked by hand.
 
@@ -25,23 +26,24 @@ Floating-point conventions (documented because evaluators check amounts to the y
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import InputError
+from pipeline.numbers import ratio
+from pipeline.policy import (
+    RewardPolicy,
+    Tier,
+    Weights,
+)
+from pipeline.yamlconf import show
 
 COMPARE_DECIMALS = 9
 REMAINDER_DECIMALS = 6
-WEIGHT_SUM_TOLERANCE = 1e-9
 
-ALLOCATIONS = ("proportional", "tiered")
 GATES = ("fulfilment", "data_quality", "withdrawal")
 #: Whether a gate's threshold is a minimum (value ≥ threshold passes) or a maximum (≤).
 GATE_BOUND = {"fulfilment": "min", "data_quality": "min", "withdrawal": "max"}
@@ -99,285 +101,6 @@ SENSITIVITY_COLUMNS = (
 # --------------------------------------------------------------------------- the policy
 
 
-@dataclass(frozen=True)
-class Gates:
-    """Eligibility thresholds; comparisons are inclusive."""
-
-    fulfilment_min: float
-    data_quality_min: float
-    withdrawal_max: float
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Weights of the three components in the score; they sum to 1."""
-
-    speed: float
-    expansion: float
-    quality: float
-
-
-@dataclass(frozen=True)
-class ExpansionRule:
-    """``expansion = fulfilment × min(fulfilment, cap) / cap + social × social_share``."""
-
-    fulfilment: float
-    social: float
-    fulfilment_cap: float
-
-
-@dataclass(frozen=True)
-class QualityRule:
-    """Relative weights of the weighted mean that makes ``quality``."""
-
-    retention: float
-    priority_share: float
-    data_quality: float
-
-
-@dataclass(frozen=True)
-class Tier:
-    """A score band: schools with ``score >= min_score`` (and below the band above) are in it."""
-
-    tier: int
-    min_score: float
-    weight: float
-
-
-@dataclass(frozen=True)
-class RewardPolicy:
-    """Everything in ``config/rewards.yaml``, validated and typed."""
-
-    gates: Gates
-    weights: Weights
-    expansion: ExpansionRule
-    quality: QualityRule
-    tiers: tuple[Tier, ...]
-    pool_yuan: int
-    allocation: str
-    sensitivity_factors: tuple[float, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the policy in the shape of ``rewards.yaml`` (for ``rewards_meta.json``)."""
-        return {
-            "gates": asdict(self.gates),
-            "weights": asdict(self.weights),
-            "expansion": asdict(self.expansion),
-            "quality": asdict(self.quality),
-            "tiers": [asdict(t) for t in self.tiers],
-            "pool_yuan": self.pool_yuan,
-            "allocation": self.allocation,
-            "sensitivity": {"factors": list(self.sensitivity_factors)},
-        }
-
-
-_SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "gates": ("fulfilment_min", "data_quality_min", "withdrawal_max"),
-    "weights": ("speed", "expansion", "quality"),
-    "expansion": ("fulfilment", "social", "fulfilment_cap"),
-    "quality": ("retention", "priority_share", "data_quality"),
-}
-_TOP_KEYS = (*_SECTION_KEYS, "tiers", "pool_yuan", "allocation", "sensitivity")
-_TIER_KEYS = ("tier", "min_score", "weight")
-
-
-class _Checker:
-    """Turns a parsed YAML document into typed values, raising one-line ConfigErrors."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, message: str) -> ConfigError:
-        """Build a ConfigError whose single line starts with the file name."""
-        return ConfigError(f"{self.source}: {' '.join(message.split())}")
-
-    def mapping(self, value: Any, key: str, keys: Sequence[str]) -> dict[str, Any]:
-        """Check for a mapping with exactly ``keys``: no unknown key, no missing key."""
-        where = f"{key}." if key else ""
-        if not isinstance(value, Mapping):
-            what = f"{key} must be" if key else "the file must be"
-            raise self.fail(f"{what} a mapping of {', '.join(keys)}, got {_show(value)}")
-        for name in value:
-            if name not in keys:
-                raise self.fail(f"unknown key {where}{name} (expected one of {', '.join(keys)})")
-        for name in keys:
-            if name not in value:
-                raise self.fail(f"missing key {where}{name}")
-        return dict(value)
-
-    def number(
-        self,
-        value: Any,
-        key: str,
-        low: float | None = None,
-        high: float | None = None,
-        *,
-        low_open: bool = False,
-    ) -> float:
-        """Check for a finite real number (not a boolean) within the given bounds."""
-        ok = (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and math.isfinite(value)
-            and (low is None or (value > low if low_open else value >= low))
-            and (high is None or value <= high)
-        )
-        if not ok:
-            if low is not None and high is not None:
-                rule = f"a number between {_fmt(low)} and {_fmt(high)}"
-            elif low is not None:
-                rule = f"a number {'>' if low_open else '>='} {_fmt(low)}"
-            else:
-                rule = "a number"
-            raise self.fail(f"{key} must be {rule}, got {_show(value)}")
-        return float(value)
-
-    def weights_sum_to_one(self, key: str, values: Mapping[str, float]) -> None:
-        """Check that the values of a weights section sum to 1 within the tolerance."""
-        total = sum(values.values())
-        if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
-            terms = " + ".join(f"{k} {_fmt(v)}" for k, v in values.items())
-            raise self.fail(f"{key} must sum to 1, got {_fmt(total)} ({terms})")
-
-
-def _fmt(x: float) -> str:
-    return repr(float(x)).removesuffix(".0") if float(x).is_integer() else repr(float(x))
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def policy_from_mapping(data: Any, source: str = "rewards.yaml") -> RewardPolicy:
-    """Validate a parsed ``rewards.yaml`` document into a :class:`RewardPolicy`.
-
-    ``source`` names the file in error messages. Raises :class:`ConfigError` (one line naming
-    the key) on any unknown, missing or ill-typed key or out-of-range value.
-    """
-    check = _Checker(source)
-    top = check.mapping(data, "", _TOP_KEYS)
-    sections: dict[str, dict[str, float]] = {}
-    for name, keys in _SECTION_KEYS.items():
-        sections[name] = check.mapping(top[name], name, keys)
-    gates = {k: check.number(v, f"gates.{k}", 0.0, 1.0) for k, v in sections["gates"].items()}
-    weights = {k: check.number(v, f"weights.{k}", 0.0, 1.0) for k, v in sections["weights"].items()}
-    check.weights_sum_to_one("weights", weights)
-    exp_raw = sections["expansion"]
-    expansion = {
-        k: check.number(exp_raw[k], f"expansion.{k}", 0.0, 1.0) for k in ("fulfilment", "social")
-    }
-    check.weights_sum_to_one("expansion.fulfilment and expansion.social", expansion)
-    expansion["fulfilment_cap"] = check.number(
-        exp_raw["fulfilment_cap"], "expansion.fulfilment_cap", 0.0, low_open=True
-    )
-    quality = {k: check.number(v, f"quality.{k}", 0.0) for k, v in sections["quality"].items()}
-    if sum(quality.values()) <= 0:
-        raise check.fail("quality weights must not all be 0")
-
-    tiers = _tiers(check, top["tiers"])
-
-    pool = top["pool_yuan"]
-    if isinstance(pool, bool) or not isinstance(pool, int) or pool <= 0:
-        raise check.fail(f"pool_yuan must be a positive whole number of yuan, got {_show(pool)}")
-
-    allocation = top["allocation"]
-    if allocation not in ALLOCATIONS:
-        raise check.fail(
-            f"allocation must be one of {', '.join(ALLOCATIONS)}, got {_show(allocation)}"
-        )
-
-    sens = check.mapping(top["sensitivity"], "sensitivity", ("factors",))
-    factors = sens["factors"]
-    if not isinstance(factors, list) or not factors:
-        raise check.fail(
-            f"sensitivity.factors must be a non-empty list of numbers, got {_show(factors)}"
-        )
-    factor_values = tuple(
-        check.number(f, f"sensitivity.factors[{i}]", 0.0, low_open=True)
-        for i, f in enumerate(factors)
-    )
-
-    return RewardPolicy(
-        gates=Gates(**gates),
-        weights=Weights(**weights),
-        expansion=ExpansionRule(**expansion),
-        quality=QualityRule(**quality),
-        tiers=tiers,
-        pool_yuan=int(pool),
-        allocation=str(allocation),
-        sensitivity_factors=factor_values,
-    )
-
-
-def _tiers(check: _Checker, value: Any) -> tuple[Tier, ...]:
-    """Validate the ``tiers`` list: distinct labels, strictly falling min_score ending at 0."""
-    if not isinstance(value, list) or not value:
-        raise check.fail(f"tiers must be a non-empty list of tiers, got {_show(value)}")
-    tiers: list[Tier] = []
-    for i, item in enumerate(value):
-        key = f"tiers[{i}]"
-        raw = check.mapping(item, key, _TIER_KEYS)
-        label = raw["tier"]
-        if isinstance(label, bool) or not isinstance(label, int) or label <= 0:
-            raise check.fail(f"{key}.tier must be a positive whole number, got {_show(label)}")
-        tier = Tier(
-            tier=label,
-            min_score=check.number(raw["min_score"], f"{key}.min_score", 0.0, 1.0),
-            weight=check.number(raw["weight"], f"{key}.weight", 0.0),
-        )
-        if tiers and tier.min_score >= tiers[-1].min_score:
-            raise check.fail(
-                f"{key}.min_score must be below the tier above it "
-                f"({_fmt(tiers[-1].min_score)}), got {_fmt(tier.min_score)}"
-            )
-        if any(t.tier == label for t in tiers):
-            raise check.fail(f"{key}.tier {label} appears twice")
-        tiers.append(tier)
-    if tiers[-1].min_score != 0:
-        raise check.fail(
-            f"tiers[{len(tiers) - 1}].min_score must be 0 so that every score has a tier, "
-            f"got {_fmt(tiers[-1].min_score)}"
-        )
-    return tuple(tiers)
-
-
-def load_reward_policy(path: Path) -> RewardPolicy:
-    """Read and validate ``rewards.yaml``.
-
-    Any wrong, unknown or missing key or bad value raises :class:`ConfigError` with one line
-    naming the file and the key, e.g.
-    ``rewards.yaml: weights.speed must be a number between 0 and 1, got 'abc'``.
-    """
-    path = Path(path)
-    source = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{source}: file not found ({path})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{source}: cannot be read ({type(exc).__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(f"{source}: not valid YAML{where} ({problem})") from None
-    return policy_from_mapping(data, source)
-
-
-# --------------------------------------------------------------------------- computation
-
-
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    """``num / den``, and 0 where ``den`` is 0 (DESIGN §5)."""
-    n = num.to_numpy(dtype=float)
-    d = den.to_numpy(dtype=float)
-    out = np.divide(n, d, out=np.zeros_like(n), where=d != 0)
-    return pd.Series(out, index=num.index)
-
-
 def _check_inputs(inputs: pd.DataFrame) -> pd.DataFrame:
     """Check the per-school inputs and return a copy with integer counts."""
     missing = [c for c in INPUT_COLUMNS if c not in inputs.columns]
@@ -399,7 +122,7 @@ def _check_inputs(inputs: pd.DataFrame) -> pd.DataFrame:
             school = frame["school_id"][bad].iloc[0]
             raise InputError(
                 f"reward inputs: {col} of {school} must be a whole number >= 0, "
-                f"got {_show(frame[col][bad].iloc[0])}"
+                f"got {show(frame[col][bad].iloc[0])}"
             )
         frame[col] = values.astype(np.int64)
     return frame
@@ -407,15 +130,15 @@ def _check_inputs(inputs: pd.DataFrame) -> pd.DataFrame:
 
 def _measures(frame: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
     """Add the measures, gates, eligibility and the three components."""
-    fulfilment = _ratio(frame["c"], frame["quota"])
-    withdrawal = _ratio(frame["withdrawn"], frame["c"])
+    fulfilment = ratio(frame["c"], frame["quota"])
+    withdrawal = ratio(frame["withdrawn"], frame["c"])
     out = frame.assign(
         fulfilment=fulfilment,
-        data_quality=1 - _ratio(frame["quarantined"], frame["standing"]),
+        data_quality=1 - ratio(frame["quarantined"], frame["standing"]),
         withdrawal=withdrawal,
         retention=1 - withdrawal,
-        social_share=_ratio(frame["social"], frame["c"]),
-        priority_share=_ratio(frame["priority"], frame["c"]),
+        social_share=ratio(frame["social"], frame["c"]),
+        priority_share=ratio(frame["priority"], frame["c"]),
     )
 
     g = policy.gates
@@ -441,7 +164,7 @@ def _measures(frame: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
     capped = np.minimum(out["fulfilment"], e.fulfilment_cap)
     q_total = q.retention + q.priority_share + q.data_quality
     return out.assign(
-        speed=np.minimum(1.0, _ratio(out["admitted_by_cutoff"], out["quota"])),
+        speed=np.minimum(1.0, ratio(out["admitted_by_cutoff"], out["quota"])),
         expansion=e.fulfilment * capped / e.fulfilment_cap + e.social * out["social_share"],
         quality=(
             q.retention * out["retention"]

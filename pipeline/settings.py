@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pipeline import resources
 from pipeline.config import PipelineConfig, load_pipeline_config, load_salt
+from pipeline.policy import RewardPolicy, load_reward_policy
 from pipeline.publication import Publication, load_publication
-from pipeline.rewards import RewardPolicy, load_reward_policy
 
 LOCAL_CONFIG = Path("config")
 # The files of a configuration folder.

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from pipeline import decisions as dec
-from pipeline.rewards import compute_rewards, load_reward_policy, sensitivity
+from pipeline.policy import load_reward_policy
+from pipeline.rewards import compute_rewards, sensitivity
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = load_reward_policy(ROOT / "config" / "rewards.yaml")  # gates .60 / .90 / .15

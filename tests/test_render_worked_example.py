@@ -9,6 +9,7 @@ import pandas as pd
 from conftest import CONFIG_DIR, PERIOD_FIXTURE
 
 from pipeline import rewards
+from pipeline.policy import load_reward_policy
 from pipeline.render.inputs import load_stage_files
 from pipeline.render.labels import Labels
 from pipeline.render.worked_example import worked_example
@@ -62,7 +63,7 @@ def test_no_eligible_school_no_example() -> None:
 
 
 def test_tiered_steps_show_both_halves() -> None:
-    policy = rewards.load_reward_policy(CONFIG_DIR / "rewards.yaml")
+    policy = load_reward_policy(CONFIG_DIR / "rewards.yaml")
     policy = dataclasses.replace(policy, allocation="tiered", pool_yuan=601)
     base = {"admitted": 100, "withdrawn": 0, "quarantined": 0, "quota": 100}
     inputs = pd.DataFrame([

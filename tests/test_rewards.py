@@ -15,15 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import ConfigError, InputError
+from pipeline.policy import RewardPolicy, load_reward_policy, policy_from_mapping
 from pipeline.rewards import (
     REWARDS_CSV_COLUMNS,
     SENSITIVITY_COLUMNS,
-    RewardPolicy,
     allocation_summary,
     compute_rewards,
     largest_remainder,
-    load_reward_policy,
-    policy_from_mapping,
     rewards_table,
     sensitivity,
 )
