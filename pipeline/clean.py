@@ -55,21 +55,6 @@ REASONS = (
     "CROSS_SCHOOL_DUPLICATE",
 )
 OWN_REASONS = REASONS[:-1]  # every reason but the one between schools
-REASON_TEXT_ZH = {
-    "INVALID_ID": "身份证号无效（位数、校验码、出生日期或省份代码不正确）",
-    "ID_AS_NUMBER": "身份证号被表格软件转成了数字（科学计数法），末位已丢失，请以文本格式重新填写",
-    "UNKNOWN_SCHOOL": "学校名称不在指标分配表中",
-    "BAD_DATE": "录取日期无法识别（缺年份、日期不存在或格式无法解析）",
-    "AMBIGUOUS_DATE": "录取日期只写到月份，而该月内的具体日期会影响结论（截止日所在月份或"
-                      "年龄界限），请填写到日",
-    "OUT_OF_WINDOW": "录取日期不在扩招期间（2019年9月1日至2020年4月30日）内",
-    "IMPLAUSIBLE_AGE": "按身份证出生日期计算的录取时年龄不在允许范围内",
-    "LEVEL_NOT_ALLOWED": "培养层次不是该学校类型可培养的层次（或无法识别）",
-    "SHORT_TRAINING": "短期培训不计入扩招（仅统计学制教育）",
-    "UNKNOWN_TARGET_GROUP": "生源类别（招收对象）无法识别",
-    "UNKNOWN_STATUS": "学籍状态无法识别",
-    "CROSS_SCHOOL_DUPLICATE": "该学生已在另一所学校登记（以注册记录、较早录取者为准）",
-}
 SUBMITTED = tuple(f for f in FIELDS if f not in ("name", "id_number"))
 ENUM_FIELDS = ("target_group", "level", "status", "disabled", "study_mode", "class_type",
                "education_kind")

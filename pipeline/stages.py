@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -336,7 +336,7 @@ def bulletin_stage(ctx: StageContext) -> dict:
         sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
         created=as_of(ctx.period).isoformat(),
     )
-    texts = feedback_texts(Labels(ctx.lang), clean.REASON_TEXT_ZH)
+    texts = feedback_texts(Labels(ctx.lang, window=(cfg.window_start, cfg.window_end)))
     paths["feedback"] = write_feedback(files.reports, files.read("quarantine_rows"), texts)
     return paths
 
@@ -351,13 +351,19 @@ def reconciliation_check(recon: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"total": totals}).T.assign(adds_up=bool(adds_up))
 
 
-def quarantine_by_reason(quarantine: pd.DataFrame) -> pd.DataFrame:
-    """Rows carrying each reason code, with its Chinese explanation."""
-    codes = quarantine["reasons"].astype(str).str.split(";").explode()
-    codes = codes[codes != ""]
-    counts = codes.value_counts().rename_axis("reason").reset_index(name="rows")
-    counts["explanation"] = counts["reason"].map(clean.REASON_TEXT_ZH)
-    return counts.sort_values(["rows", "reason"], ascending=[False, True]).reset_index(drop=True)
+def quarantine_by_reason(quarantine: pd.DataFrame,
+                         texts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rows carrying each reason code, with its text (``texts``: by code, from
+    ``pipeline.render.Labels.reason_texts``; default: the Chinese texts with the programme
+    window of the shipped configuration)."""
+    from pipeline.render import Labels
+    from pipeline.render.quality_tables import reason_counts
+
+    if texts is None:
+        cfg = load_settings(resources.default_config_dir()).pipeline
+        texts = Labels("zh-CN", window=(cfg.window_start, cfg.window_end)).reason_texts()
+    counts = reason_counts(quarantine["reasons"])
+    return counts.assign(explanation=counts["reason"].map(texts))
 
 
 def published_files(out_dir: Path) -> pd.DataFrame:

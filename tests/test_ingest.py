@@ -524,12 +524,11 @@ def test_known_fates_of_the_stage_roster(tmp_path):
     assert pd.Timestamp(2019, 10, 21) not in set(enr["admission_date"])
     assert pd.Timestamp(2019, 11, 1) in set(enr["admission_date"])  # 癸, serial 43770
     assert got["report"]["unmapped_majors"] == [{"major": "咖啡制作", "rows": 1}]
-    from pipeline.clean import REASON_TEXT_ZH
     from pipeline.render import Labels, feedback_texts, write_feedback
 
     (qfile,) = tmp_path.rglob("2019-10/quarantine.parquet")
-    write_feedback(tmp_path / "out" / "2019-10", pd.read_parquet(qfile),
-                   feedback_texts(Labels("zh-CN"), REASON_TEXT_ZH))
+    texts = feedback_texts(Labels("zh-CN", window=("2019-09-01", "2020-04-30")))
+    write_feedback(tmp_path / "out" / "2019-10", pd.read_parquet(qfile), texts)
     fb = sorted(p.name for p in (tmp_path / "out" / "2019-10" / "feedback").iterdir())
     assert fb == ["HX01.xlsx", "HX02.xlsx"]
 

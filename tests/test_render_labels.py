@@ -3,11 +3,14 @@ dimensions, suites, severities, gates and reason codes, in both languages."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from pipeline import messages
-from pipeline.errors import ConfigError
+from pipeline.clean import REASONS
+from pipeline.errors import ConfigError, InputError
 from pipeline.render.labels import Labels
 
 
@@ -41,6 +44,27 @@ def test_labels_with_fallbacks() -> None:
     assert zh.optional("method.basis", None) == ""
 
 
+def test_reason_texts_fill_the_window_from_data() -> None:
+    zh = Labels("zh-CN", window=("2019-09-01", "2020-04-30"))
+    assert zh.reason("OUT_OF_WINDOW") == "录取日期不在扩招期间（2019年9月1日至2020年4月30日）内"
+    moved = Labels("en", window=(dt.date(2019, 10, 1), dt.date(2020, 6, 30)))
+    assert moved.reason("OUT_OF_WINDOW") == (
+        "Admission date outside the expansion period (2019-10-01 to 2020-06-30)")
+    texts = zh.reason_texts()
+    assert texts["INVALID_ID"] == "身份证号无效（位数、校验码、出生日期或省份代码不正确）"
+    assert set(texts) >= set(REASONS)  # every code stage 01 gives has a text
+    assert set(texts) == set(moved.reason_texts())
+    assert zh.window_dates() == {"window_start": "2019-09-01", "window_end": "2020-04-30"}
+    assert zh.date("2020-04-30") == "2020年4月30日" and moved.date("2020-04-30") == "2020-04-30"
+
+
+def test_a_text_naming_the_window_needs_one() -> None:
+    labels = Labels("zh-CN")
+    assert labels.reason("BAD_DATE") == "录取日期无法识别（缺年份、日期不存在或格式无法解析）"
+    with pytest.raises(InputError, match="window_start"):
+        labels.reason("OUT_OF_WINDOW")
+
+
 def test_school_names() -> None:
     labels = Labels("zh-CN", {"S01": "哈尔滨技师学院"})
     assert labels.school("S01") == "哈尔滨技师学院"
@@ -51,9 +75,13 @@ def test_school_names() -> None:
 def test_for_data_takes_names_from_the_per_school_table() -> None:
     class Data:
         schools = pd.DataFrame({"school_id": ["S02", "S01"], "school_name": ["乙", "甲"]})
+        summary = {"window_start": "2019-09-01", "window_end": "2020-04-30"}
 
     labels = Labels.for_data(Data(), "en")
     assert labels.lang == "en" and dict(labels.names) == {"S02": "乙", "S01": "甲"}
+    assert labels.window == ("2019-09-01", "2020-04-30")
+    Data.summary = {}
+    assert Labels.for_data(Data(), "en").window is None
 
 
 def test_unknown_language_is_refused_at_once() -> None:

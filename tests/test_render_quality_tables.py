@@ -10,7 +10,7 @@ from pipeline.render import quality_tables as qt
 from pipeline.render.inputs import load_stage_files
 from pipeline.render.labels import Labels
 
-ZH = Labels("zh-CN", {"S01": "甲校", "S02": "乙校"})
+ZH = Labels("zh-CN", {"S01": "甲校", "S02": "乙校"}, ("2019-09-01", "2020-04-30"))
 EN = Labels("en", {"S01": "School A"})
 QUARANTINE = pd.DataFrame({
     "school_id": ["S01", "S01", "S02", "", "S01"],
@@ -44,18 +44,21 @@ def test_reason_counts_count_every_code_of_a_row() -> None:
 
 def test_quarantine_by_reason() -> None:
     tab = qt.quarantine_by_reason(QUARANTINE, ZH)
-    assert tab.rows[0] == ["BAD_DATE", "录取日期无法识别", 2, 0.4]
-    assert tab.rows[-1] == ["UNKNOWN_SCHOOL", "学校名称无法识别", 1, 0.2]
+    assert tab.rows[0] == ["BAD_DATE", "录取日期无法识别（缺年份、日期不存在或格式无法解析）",
+                           2, 0.4]
+    assert tab.rows[2] == ["OUT_OF_WINDOW", "录取日期不在扩招期间（2019年9月1日至2020年4月30日）内",
+                           2, 0.4]
+    assert tab.rows[-1] == ["UNKNOWN_SCHOOL", "学校名称不在指标分配表中", 1, 0.2]
     assert tab.headers == ["原因代码", "原因", "记录数", "占待更正记录比重"]
 
 
 def test_quarantine_by_school_names_the_top_reason() -> None:
     tab = qt.quarantine_by_school(QUARANTINE, ZH)
     assert tab.rows == [
-        ["—", "未知学校（归报送文件的学校）", 1, "学校名称无法识别"],
+        ["—", "未知学校（归报送文件的学校）", 1, "学校名称不在指标分配表中"],
         # S01: BAD_DATE 2, OUT_OF_WINDOW 2, INVALID_ID 1: the tie goes to the first code
-        ["S01", "甲校", 3, "录取日期无法识别"],
-        ["S02", "乙校", 1, "身份证号无效"],
+        ["S01", "甲校", 3, "录取日期无法识别（缺年份、日期不存在或格式无法解析）"],
+        ["S02", "乙校", 1, "身份证号无效（位数、校验码、出生日期或省份代码不正确）"],
     ]
     assert tab.total == ["合计", "", 5, ""]
 
@@ -91,3 +94,17 @@ def test_files_and_reconciliation_of_the_fixture() -> None:
     folders = qt.reconciliation_by_folder(data.reconciliation, ZH)
     assert folders.rows[0] == ["2019-09", 3, 1550, 1440, 33, 77, 20]
     assert folders.total == ["合计", 12, 4096, 3716, 177, 203, 57]
+
+
+def test_stage_table_of_reasons_takes_the_locale_texts() -> None:
+    from pipeline.stages import quarantine_by_reason
+
+    texts = Labels("en", window=("2019-09-01", "2020-04-30")).reason_texts()
+    got = quarantine_by_reason(QUARANTINE, texts)
+    assert got.columns.tolist() == ["reason", "rows", "explanation"]
+    assert got.iloc[2].tolist() == [
+        "OUT_OF_WINDOW", 2,
+        "Admission date outside the expansion period (2019-09-01 to 2020-04-30)"]
+    # Without texts (notebook 01): Chinese, the window of the shipped configuration.
+    assert quarantine_by_reason(QUARANTINE)["explanation"][2] == (
+        "录取日期不在扩招期间（2019年9月1日至2020年4月30日）内")

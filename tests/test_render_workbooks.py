@@ -14,7 +14,6 @@ from conftest import make_id, record, run_clean, submission
 from openpyxl import load_workbook
 
 from pipeline import disclosure
-from pipeline.clean import REASON_TEXT_ZH
 from pipeline.io import inert
 from pipeline.render.labels import Labels
 from pipeline.render.table import Table
@@ -28,7 +27,7 @@ from pipeline.render.workbooks import (
 
 FORMULA = '=HYPERLINK("x")'
 PAYLOAD = "<script>alert(1)</script>"
-TEXTS = feedback_texts(Labels("zh-CN"), REASON_TEXT_ZH)
+TEXTS = feedback_texts(Labels("zh-CN", window=("2019-09-01", "2020-04-30")))
 HEADERS = ["源文件", "工作表", "行号", "身份证号（已遮蔽）", "问题代码", "问题说明", "已登记的学校",
            "学校名称", "性别", "生源类别", "是否残疾人", "专业", "培养层次", "学习形式", "学制",
            "班级类型", "教育类别", "录取日期", "学籍状态"]
@@ -173,7 +172,7 @@ def test_headers_rows_and_reasons(written):
     assert [r[col["reasons"]] for r in body] == [
         "BAD_DATE", "LEVEL_NOT_ALLOWED;UNKNOWN_STATUS", "UNKNOWN_SCHOOL", "INVALID_ID"]
     assert body[1][col["explanation"]] == (
-        REASON_TEXT_ZH["LEVEL_NOT_ALLOWED"] + "；" + REASON_TEXT_ZH["UNKNOWN_STATUS"])
+        "培养层次不是该学校类型可培养的层次（或无法识别）；学籍状态无法识别")
     assert body[0][col["id_masked"]] == "230102********" + IDS["hx01_bad_date"][-4:]
     assert body[0][col["admission_date"]] == "九月五日"  # the submitted value, as sent
 
@@ -204,15 +203,18 @@ def test_text_cells_are_inert(written):
 
 
 def test_english_feedback(tmp_path):
-    texts = feedback_texts(Labels("en"), {"BAD_DATE": "Unreadable admission date"})
+    texts = feedback_texts(Labels("en", window=("2019-09-01", "2020-04-30")))
     (path, *_) = write_feedback(tmp_path, quarantine(), texts)
     ws = load_workbook(path).active
     assert ws.title == "HX01 records to correct"
     assert [c.value for c in ws[1]][:6] == ["Source file", "Sheet", "Row", "ID number (masked)",
                                             "Reason codes", "What to correct"]
     explanations = {r[4]: r[5] for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert explanations["BAD_DATE"] == "Unreadable admission date"
-    assert explanations["LEVEL_NOT_ALLOWED;UNKNOWN_STATUS"] == "LEVEL_NOT_ALLOWED; UNKNOWN_STATUS"
+    assert explanations["BAD_DATE"] == ("Unreadable admission date (no year, no such date, or a "
+                                        "format that cannot be read)")
+    assert explanations["LEVEL_NOT_ALLOWED;UNKNOWN_STATUS"] == (
+        "Training level not one the school's type may train (or unrecognised); "
+        "Unrecognised enrollment status")
 
 
 def test_no_name_or_full_id_in_any_file(written):

@@ -7,7 +7,8 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
   :class:`StageData` into ``out_dir`` (at their catalogue paths) and returns them by
   catalogue key.
 - ``write_feedback(out_dir, quarantine, texts)`` writes each school's workbook of
-  quarantined rows; ``feedback_texts(labels, reasons)`` gives its words.
+  quarantined rows; ``feedback_texts(labels)`` gives its words (``Labels(lang,
+  window=(start, end))``: the reason texts name the programme window).
 - ``reward_reasons(detail, labels)`` is the plain-language reason of every school's reward
   decision (stage 04 fills ``rewards_detail.csv``'s ``reason`` column with it).
 - ``headline_frame(data, lang)`` is the bulletin's headline table as a frame (notebook 05).

@@ -126,7 +126,7 @@ def _method(s: dict, labels: Labels, method: str, threshold: int) -> list[str]:
     t = labels.t
     return [
         t("method.counting", basis=labels.optional("method.basis", s.get("counting_basis"))),
-        t("method.window", as_of=s.get("as_of", "")),
+        t("method.window", as_of=s.get("as_of", ""), **labels.window_dates()),
         t("method.cutoff", cutoff=s.get("intake_cutoff", "")),
         t("method.dedup"),
         t("method.trajectory", target=fmt_int(s.get("target"))),

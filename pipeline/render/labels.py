@@ -4,15 +4,22 @@ Table builders, charts, documents and workbooks receive a ``Labels`` and ask it 
 messages (:mod:`pipeline.messages`, the catalogues in ``pipeline/locales``), translated data
 values, school names and the labels of dimensions, expectation suites, severities, gates
 and reason codes. Nothing else in :mod:`pipeline.render` holds a text of its own.
+
+Reason-code texts (``reasons.<CODE>``) live only in the locale files; a text that names the
+programme window has the placeholders ``{window_start}`` and ``{window_end}``, filled from
+data (the period's summary, or the configuration in stage 01), never written into a text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline import messages
+from pipeline.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -20,11 +27,14 @@ class Labels:
     """Texts of one edition.
 
     ``lang`` is ``zh-CN`` or ``en`` (:data:`pipeline.messages.LANGS`; any other raises
-    ``ConfigError``); ``names`` maps ``school_id`` to the school's name.
+    ``ConfigError``); ``names`` maps ``school_id`` to the school's name; ``window`` is the
+    programme window (first and last admission date that count, ISO dates or dates), which
+    reason texts and the method section name.
     """
 
     lang: str = "zh-CN"
     names: Mapping[str, str] = field(default_factory=dict)
+    window: tuple[str | dt.date, str | dt.date] | None = None
 
     def __post_init__(self) -> None:
         messages.catalogue(self.lang)  # an unknown language fails here, not mid-document
@@ -33,8 +43,10 @@ class Labels:
     def for_data(cls, data: Any, lang: str) -> Labels:
         """The labels of an edition of the period in ``data`` (a ``StageData``): school names
         from its per-school table."""
-        schools = data.schools
-        return cls(lang, dict(zip(schools["school_id"], schools["school_name"], strict=True)))
+        schools, summary = data.schools, data.summary
+        names = dict(zip(schools["school_id"], schools["school_name"], strict=True))
+        start, end = summary.get("window_start"), summary.get("window_end")
+        return cls(lang, names, (str(start), str(end)) if start and end else None)
 
     def t(self, key: str, **fields: object) -> str:
         """The message ``key``, formatted with ``fields`` (KeyError if it is missing)."""
@@ -80,6 +92,34 @@ class Labels:
         """Label of a reward gate (fulfilment, data_quality, withdrawal)."""
         return self.t(f"rw.gate.{gate}")
 
+    def date(self, day: str | dt.date) -> str:
+        """A date as the edition writes it in a sentence (``2019年9月1日``, ``2019-09-01``)."""
+        d = dt.date.fromisoformat(str(day)[:10])
+        return self.t("common.date", year=d.year, month=d.month, day=d.day, iso=d.isoformat())
+
+    def window_dates(self) -> dict[str, str]:
+        """``window_start`` and ``window_end`` as ISO dates (InputError without a window)."""
+        if self.window is None:
+            raise InputError("the programme window is unknown (summary.json has no "
+                             "window_start/window_end: run stage 03 again)")
+        start, end = (dt.date.fromisoformat(str(d)[:10]).isoformat() for d in self.window)
+        return {"window_start": start, "window_end": end}
+
     def reason(self, code: str) -> str:
-        """Plain-language text of a quarantine reason code (the code if it has none)."""
-        return self.optional("reasons", code)
+        """Plain-language text of a quarantine reason code (the code if it has none), the
+        programme window filled in where the text names it."""
+        key = f"reasons.{code}"
+        if not self.has(key):
+            return str(code or "")
+        text = messages.catalogue(self.lang)[key]
+        wanted = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        if not wanted:
+            return text
+        dates = {k: self.date(v) for k, v in self.window_dates().items()}
+        return text.format(**dates)
+
+    def reason_texts(self) -> dict[str, str]:
+        """The text of every reason code the catalogue knows, by code."""
+        codes = [k.split(".", 1)[1] for k in messages.catalogue(self.lang) if
+                 k.startswith("reasons.")]
+        return {code: self.reason(code) for code in codes}

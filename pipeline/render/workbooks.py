@@ -153,12 +153,13 @@ class FeedbackTexts:
     separator: str
 
 
-def feedback_texts(labels: Labels, reasons: Mapping[str, str]) -> FeedbackTexts:
-    """The feedback's words in the edition's language (``feedback.*`` messages)."""
+def feedback_texts(labels: Labels) -> FeedbackTexts:
+    """The feedback's words in the edition's language: the ``feedback.*`` messages and the
+    reason-code texts (``labels`` needs the programme window, which a text names)."""
     return FeedbackTexts(
         headers=tuple(labels.headers("feedback.col", FEEDBACK_COLUMNS)),
         sheet=labels.t("feedback.sheet"),
-        reasons=dict(reasons),
+        reasons=labels.reason_texts(),
         separator=labels.t("feedback.separator"),
     )
 
