@@ -22,8 +22,10 @@ INTERNAL = "internal"
 SCHOOL = "school"
 TOP = "top"
 AUDIENCES = (PUBLIC, INTERNAL, SCHOOL, TOP)
-# The folder of each audience inside a period's reports folder.
-AUDIENCE_FOLDERS = {PUBLIC: "", INTERNAL: "", SCHOOL: "", TOP: ""}
+# The folder of each audience inside a period's reports folder (DESIGN §6): what the office may
+# post, what stays with the office and the evaluators, what goes to one school.
+AUDIENCE_FOLDERS = {PUBLIC: "public", INTERNAL: "internal", SCHOOL: "schools/{school_id}",
+                    TOP: ""}
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Entry:
     @property
     def per_school(self) -> bool:
         """Whether there is one file per school."""
-        return "{school_id}" in self.name
+        return "{school_id}" in self.name or self.audience == SCHOOL
 
 
 def _p(key: str, name: str, stage: str, description: str) -> Entry:
@@ -115,7 +117,7 @@ ENTRIES = (
     _r("data_docs", "data_docs", "02_validate", INTERNAL, "Great Expectations Data Docs"),
     _r("evidence", "evidence/{school_id}.xlsx", "04_rewards", INTERNAL,
        "the records behind each count of a school's reward decision"),
-    _r("feedback", "feedback/{school_id}.xlsx", "01_clean", SCHOOL,
+    _r("feedback", "feedback.xlsx", "01_clean", SCHOOL,
        "a school's quarantined rows and why"),
     _r("manifest", "manifest.json", "run", TOP,
        "inputs, outputs and policy with SHA-256, parameters, versions, timings"),
@@ -138,12 +140,19 @@ def written_by(stage: str, layer: str | None = None) -> tuple[Entry, ...]:
 
 
 def relative_path(key: str, school_id: str | None = None) -> Path:
-    """An entry's path inside its layer's period folder."""
+    """An entry's path inside its layer's period folder (``school_id`` for one school's)."""
     e = entry(key)
     name = e.name.format(school_id=school_id) if e.per_school else e.name
     if e.layer == PROCESSED:
         return Path(name)
-    return Path(AUDIENCE_FOLDERS[e.audience or TOP]) / name
+    folder = AUDIENCE_FOLDERS[e.audience or TOP].format(school_id=school_id)
+    return Path(folder) / name
+
+
+def audience_folder(audience: str) -> str:
+    """The folder of an audience inside a period's reports folder (``schools`` for the
+    folders of single schools)."""
+    return AUDIENCE_FOLDERS[audience].split("/")[0]
 
 
 @dataclass(frozen=True)

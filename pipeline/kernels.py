@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import resources
+from pipeline.catalog import relative_path
 from pipeline.errors import ConfigError, InputError, StageFailed, ValidationFailed
 
 STAGES = ("01_clean", "02_validate", "03_fulfilment", "04_rewards", "05_bulletin")
@@ -51,7 +52,7 @@ def _strip_timing(nb_path: Path, published: dict[str, str]) -> None:
 # then cost nothing on the critical path; they bind no name in the notebook's namespace).
 WARM_IMPORTS = {
     "01_clean": ("pipeline.stages", "pipeline.warmup", "python_calamine", "pyarrow.csv",
-                 "pyarrow.parquet"),
+                 "pyarrow.parquet", "pipeline.render.workbooks"),
     "02_validate": ("pipeline.stages", "pipeline.validate", "great_expectations"),
     "03_fulfilment": ("pipeline.stages", "pipeline.fulfilment"),
     "04_rewards": ("pipeline.stages", "pipeline.rewards"),
@@ -117,7 +118,7 @@ def execute_stage(stage: str, params: dict, out_dir: Path, warm: WarmKernel,
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    nb_out = out_dir / "notebooks" / f"{stage}.ipynb"
+    nb_out = out_dir / relative_path("notebooks") / f"{stage}.ipynb"
     nb_out.parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(

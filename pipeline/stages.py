@@ -147,6 +147,7 @@ def clean_stage(ctx: StageContext) -> dict:
     del prep
     with timed("write"):
         write_clean(files_of(ctx), result, files_table, report, ctx.run_id)
+        write_school_feedback(ctx, cfg, result.quarantine)
     recon = result.reconciliation
     return {"files": len(recon), **{k: int(recon[k].sum()) for k in RECONCILED},
             "unreadable_files": len(report["unreadable_files"])}
@@ -178,6 +179,15 @@ def write_clean(files: catalog.Files, result: CleanResult, files_table: pd.DataF
         files.write("ingest_report", report)
 
     side_by_side(stage_files, published)
+
+
+def write_school_feedback(ctx: StageContext, cfg: PipelineConfig,
+                          quarantine: pd.DataFrame) -> list[Path]:
+    """Each school's workbook of its quarantined rows, in the edition's language."""
+    from pipeline.render import Labels, feedback_texts, write_feedback
+
+    texts = feedback_texts(Labels(ctx.lang, window=(cfg.window_start, cfg.window_end)))
+    return write_feedback(ctx.out_dir, quarantine, texts)
 
 
 # ---------------------------------------------------------------- stage 02
@@ -325,20 +335,16 @@ def render_data(files: catalog.Files):
 
 
 def bulletin_stage(ctx: StageContext) -> dict:
-    """Stage 05: the bulletin, the evaluator report, the Excel annex, and each school's
-    feedback workbook of quarantined rows."""
-    from pipeline.render import Labels, feedback_texts, render_all, write_feedback
+    """Stage 05: the bulletin, the evaluator report and the Excel annex."""
+    from pipeline.render import render_all
 
     cfg = load_settings(ctx.config_dir).pipeline
     files = files_of(ctx)
-    paths = render_all(
+    return render_all(
         render_data(files), files.reports, lang=ctx.lang,
         sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
         created=as_of(ctx.period).isoformat(),
     )
-    texts = feedback_texts(Labels(ctx.lang, window=(cfg.window_start, cfg.window_end)))
-    paths["feedback"] = write_feedback(files.reports, files.read("quarantine_rows"), texts)
-    return paths
 
 
 # ---------------------------------------------------------------- shown by the notebooks

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.catalog import relative_path
 from pipeline.cli import main
 from pipeline.context import StageContext
 from pipeline.stages import clean_stage, fulfilment_stage, rewards_stage
@@ -29,7 +30,7 @@ def _csv(path: Path) -> pd.DataFrame:
 
 def check_period(out: Path, expected: dict) -> None:
     """Compare one period's output folder with its expected figures."""
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / relative_path("summary")).read_text(encoding="utf-8"))
     for key, value in expected["summary"].items():
         if key == "fulfilment_rate":
             assert summary[key] == pytest.approx(value, abs=1e-9), key
@@ -38,24 +39,24 @@ def check_period(out: Path, expected: dict) -> None:
     assert summary["period"] == expected["period"]
     assert summary["as_of"] == expected["as_of"]
 
-    schools = _csv(out / "fulfilment_by_school.csv").set_index("school_id")
+    schools = _csv(out / relative_path("fulfilment_by_school")).set_index("school_id")
     for sid, row in expected["schools"].items():
         for key, value in row.items():
             if key != "school_id":
                 assert schools.loc[sid, key] == value, (sid, key)
         assert schools.loc[sid, "counted"] == row["registered"]
 
-    recon = _csv(out / "reconciliation.csv").set_index("source_file")
+    recon = _csv(out / relative_path("reconciliation")).set_index("source_file")
     assert set(recon.index) == set(expected["reconciliation"])
     for source_file, row in expected["reconciliation"].items():
         for key, value in row.items():
             assert recon.loc[source_file, key] == value, (source_file, key)
 
-    quarantine = _csv(out / "quarantine.csv")
+    quarantine = _csv(out / relative_path("quarantine"))
     reasons = Counter(c for rs in quarantine["reasons"] for c in rs.split(";") if c)
     assert dict(reasons) == expected["reasons"]
 
-    rewards = _csv(out / "rewards.csv").set_index("school_id")
+    rewards = _csv(out / relative_path("rewards")).set_index("school_id")
     for sid, row in expected["rewards"].items():
         assert bool(rewards.loc[sid, "eligible"]) == row["eligible"], sid
         assert rewards.loc[sid, "score"] == pytest.approx(row["score"], abs=1e-6), sid
@@ -92,11 +93,10 @@ def test_full_run_2020_04(tmp_path, expected):
     assert code == 0
     out = tmp_path / "out" / "2020-04"
     check_period(out, expected["2020-04"])
-    for name in ("summary.json", "fulfilment_by_school.csv", "reconciliation.csv",
-                 "quarantine.csv", "rewards.csv", "bulletin.html", "bulletin.pdf",
-                 "rewards.html", "rewards.pdf", "tables.xlsx", "manifest.json",
-                 "validation.json"):
-        assert (out / name).is_file(), name
+    for key in ("summary", "fulfilment_by_school", "reconciliation", "quarantine", "rewards",
+                "bulletin_html", "bulletin_pdf", "rewards_html", "rewards_pdf", "tables",
+                "manifest", "validation"):
+        assert (out / relative_path(key)).is_file(), key
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
         "01_clean.ipynb", "02_validate.ipynb", "03_fulfilment.ipynb", "04_rewards.ipynb",
         "05_bulletin.ipynb"]
@@ -121,6 +121,6 @@ def test_tiered_allocation(tmp_path, expected):
     clean_stage(ctx)
     fulfilment_stage(ctx)
     rewards_stage(ctx)
-    rewards = _csv(ctx.out_dir / "rewards.csv").set_index("school_id")
+    rewards = _csv(ctx.out_dir / relative_path("rewards")).set_index("school_id")
     for sid, row in expected["2020-04"]["rewards"].items():
         assert rewards.loc[sid, "reward_yuan"] == row["reward_yuan_tiered"], sid

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline import run as runmod
+from pipeline.catalog import relative_path
 from pipeline.disclosure import protect_long_table
 from pipeline.errors import ValidationFailed
 from pipeline.gate import check_public
@@ -29,16 +30,17 @@ def breakdowns(yes: int, no: int) -> pd.DataFrame:
 
 
 def publish(folder: Path, frame: pd.DataFrame) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(folder / "breakdowns.csv", index=False, encoding="utf-8-sig")
+    path = folder / relative_path("breakdowns")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
 def test_a_small_sensitive_count_is_stopped_naming_file_and_cell(tmp_path):
     publish(tmp_path, breakdowns(3, 97))
     with pytest.raises(ValidationFailed) as err:
         check_public(tmp_path, ("disabled",), 5)
-    assert str(err.value) == ("breakdowns.csv：第 4 行“admitted”为 3，是敏感群体 1–4 人的小数，"
-                              "必须显示为“<5”；未发布。")
+    assert str(err.value) == ("public/breakdowns.csv：第 4 行“admitted”为 3，"
+                              "是敏感群体 1–4 人的小数，必须显示为“<5”；未发布。")
 
 
 def test_one_hidden_cell_alone_is_stopped(tmp_path):
@@ -53,7 +55,7 @@ def test_one_hidden_cell_alone_is_stopped(tmp_path):
 def test_the_protected_table_passes(tmp_path):
     publish(tmp_path, protect_long_table(breakdowns(3, 97), ("disabled",), 5))
     assert check_public(tmp_path, ("disabled",), 5) == 1
-    got = pd.read_csv(tmp_path / "breakdowns.csv", encoding="utf-8-sig", dtype=str)
+    got = pd.read_csv(tmp_path / relative_path("breakdowns"), encoding="utf-8-sig", dtype=str)
     assert got.loc[2, "counted"] == "<5" and got.loc[3, "counted"] == "×"
 
 
@@ -70,7 +72,8 @@ def test_a_leaking_run_publishes_nothing(tmp_path, monkeypatch):
     def leaking(params, staging, progress):
         out = Path(params["out_dir"])
         publish(out, breakdowns(2, 98))
-        (out / "summary.json").write_text(json.dumps({"counted": 100}), encoding="utf-8")
+        (out / relative_path("summary")).write_text(json.dumps({"counted": 100}),
+                                                    encoding="utf-8")
         proc = Path(params["processed_dir"]) / params["period"]
         proc.mkdir(parents=True)
         (proc / "run.json").write_text(json.dumps({"run_id": params["run_id"]}))
@@ -83,7 +86,7 @@ def test_a_leaking_run_publishes_nothing(tmp_path, monkeypatch):
     for name in CONFIG_FILES:
         shutil.copy(ROOT / "config" / name, config / name)
     monkeypatch.setattr(runmod, "run_stages", leaking)
-    with pytest.raises(ValidationFailed, match="breakdowns.csv：第 4 行"):
+    with pytest.raises(ValidationFailed, match="public/breakdowns.csv：第 4 行"):
         runmod.run_period("2019-10", raw.parent, CASE / "reference", config,
                           tmp_path / "processed", tmp_path / "out")
     assert not (tmp_path / "out" / "2019-10").exists()

@@ -11,6 +11,7 @@ import pytest
 from conftest import CONFIG_DIR, TIDY_HEADER, make_context, make_id, record, roster_line, write_csv
 from openpyxl import load_workbook
 
+from pipeline.catalog import relative_path
 from pipeline.stages import bulletin_stage, clean_stage, fulfilment_stage, rewards_stage
 
 SCRIPT = "<script>alert(1)</script>"
@@ -46,7 +47,7 @@ def test_hostile_text_is_escaped_and_inert(tmp_path):
     fulfilment_stage(ctx)
     rewards_stage(ctx)
     # stage 02 (validation) is not needed for the outputs checked here
-    (ctx.out_dir / "validation.json").write_text(
+    (ctx.out_dir / relative_path("validation")).write_text(
         '{"success": true, "max_severity_failure": null, "results": []}', encoding="utf-8")
     bulletin_stage(ctx)
 
@@ -54,7 +55,8 @@ def test_hostile_text_is_escaped_and_inert(tmp_path):
         html = (ctx.out_dir / name).read_text(encoding="utf-8")
         assert "<script" not in html.lower(), name
         assert "<img src=x" not in html, name
-    assert "&lt;script&gt;" in (ctx.out_dir / "bulletin.html").read_text(encoding="utf-8")
+    bulletin = ctx.out_dir / relative_path("bulletin_html")
+    assert "&lt;script&gt;" in bulletin.read_text(encoding="utf-8")
 
     for path in ctx.out_dir.rglob("*.csv"):
         df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
@@ -62,7 +64,8 @@ def test_hostile_text_is_escaped_and_inert(tmp_path):
             starts = df[col].str.match(r"^[=+\-@]") & ~df[col].str.match(r"^-?\d")
             assert not starts.any(), (path.name, col, df.loc[starts, col].tolist())
 
-    workbooks = [ctx.out_dir / "tables.xlsx", *sorted((ctx.out_dir / "feedback").glob("*.xlsx"))]
+    workbooks = [ctx.out_dir / relative_path("tables"),
+                 *sorted((ctx.out_dir / "schools").glob("*/feedback.xlsx"))]
     assert len(workbooks) >= 2
     seen_payload = False
     for path in workbooks:

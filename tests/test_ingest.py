@@ -27,6 +27,7 @@ from conftest import (
     write_xlsx,
 )
 
+from pipeline.catalog import relative_path
 from pipeline.clean import REASONS
 from pipeline.errors import InputError
 from pipeline.ingest import ingest_all, raw_files, read_file
@@ -460,9 +461,9 @@ def _run(tmp_path: Path, writer) -> dict:
         "enrollment": table("enrollment.parquet"),
         "quarantine": pd.read_parquet(p / "quarantine.parquet").drop(columns=PROVENANCE),
         "records": table("records.parquet"),
-        "recon": pd.read_csv(o / "reconciliation.csv"),
-        "by_school": pd.read_csv(o / "fulfilment_by_school.csv"),
-        "report": json.loads((o / "ingest_report.json").read_text(encoding="utf-8")),
+        "recon": pd.read_csv(o / relative_path("reconciliation")),
+        "by_school": pd.read_csv(o / relative_path("fulfilment_by_school")),
+        "report": json.loads((o / relative_path("ingest_report")).read_text(encoding="utf-8")),
     }
 
 
@@ -529,8 +530,8 @@ def test_known_fates_of_the_stage_roster(tmp_path):
     (qfile,) = tmp_path.rglob("2019-10/quarantine.parquet")
     texts = feedback_texts(Labels("zh-CN", window=("2019-09-01", "2020-04-30")))
     write_feedback(tmp_path / "out" / "2019-10", pd.read_parquet(qfile), texts)
-    fb = sorted(p.name for p in (tmp_path / "out" / "2019-10" / "feedback").iterdir())
-    assert fb == ["HX01.xlsx", "HX02.xlsx"]
+    fb = sorted(p.parent.name for p in (tmp_path / "out" / "2019-10").rglob("feedback.xlsx"))
+    assert fb == ["HX01", "HX02"]
 
 
 def test_school_names_only_in_the_printed_shape_do_not_leak(tmp_path):
@@ -563,7 +564,7 @@ def test_skip_unreadable_lists_the_file_in_the_reconciliation(tmp_path):
     (ctx.raw_dir / "2019-10" / "HX02.csv").write_bytes(b"")
     summary = clean_stage(ctx)
     assert summary["unreadable_files"] == 1 and summary["raw_rows"] == 1
-    recon = pd.read_csv(ctx.out_dir / "reconciliation.csv")
+    recon = pd.read_csv(ctx.out_dir / relative_path("reconciliation"))
     assert "2019-10/HX02.csv" in set(recon["source_file"])
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.catalog import relative_path
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
@@ -39,11 +41,11 @@ def test_wheelhouse_installs_offline_and_runs_outside_a_checkout(tmp_path):
     _run([kuozhao, "sample", "--out", "data", "--rows", "300"], elsewhere, env)
     _run([kuozhao, "run", "--raw", "data/raw", "--reference", "data/reference"], elsewhere, env)
     out = elsewhere / "reports" / "2020-04"
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / relative_path("summary")).read_text(encoding="utf-8"))
     assert summary["raw_rows"] == 300
-    assert (out / "bulletin.pdf").stat().st_size > 10_000
+    assert (out / relative_path("bulletin_pdf")).stat().st_size > 10_000
     # The shipped configuration was used, and the salt was kept beside the processed data.
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / relative_path("manifest")).read_text(encoding="utf-8"))
     assert "site-packages" in manifest["parameters"]["config_dir"]
     assert (elsewhere / "data" / "processed" / "local" / "salt").is_file()
     assert not list(venv.glob("lib/python*/site-packages/pipeline/defaults/local"))

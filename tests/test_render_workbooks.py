@@ -142,7 +142,7 @@ def quarantine():
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> tuple[Path, list[Path]]:
     out = tmp_path_factory.mktemp("fb")
-    return out / "feedback", write_feedback(out, quarantine(), TEXTS)
+    return out / "schools", write_feedback(out, quarantine(), TEXTS)
 
 
 def rows_of(path: Path) -> list[list]:
@@ -152,17 +152,17 @@ def rows_of(path: Path) -> list[list]:
 
 def test_one_workbook_per_sending_school(written):
     folder, paths = written
-    assert sorted(p.name for p in paths) == ["HX01.xlsx", "HX02.xlsx", "UNASSIGNED.xlsx"]
-    assert sorted(p.name for p in folder.iterdir()) == ["HX01.xlsx", "HX02.xlsx",
-                                                        "UNASSIGNED.xlsx"]
-    counts = {p.name: len(rows_of(p)) - 1 for p in paths}
+    assert sorted(p.parent.name for p in paths) == ["HX01", "HX02", "UNASSIGNED"]
+    assert sorted(p.name for p in folder.iterdir()) == ["HX01", "HX02", "UNASSIGNED"]
+    assert {p.name for p in paths} == {"feedback.xlsx"}
+    counts = {p.parent.name: len(rows_of(p)) - 1 for p in paths}
     # HX01: bad date, formula row (UNKNOWN_STATUS), unknown school sent by HX01, wrong ID
-    assert counts == {"HX01.xlsx": 4, "HX02.xlsx": 2, "UNASSIGNED.xlsx": 1}
+    assert counts == {"HX01": 4, "HX02": 2, "UNASSIGNED": 1}
 
 
 def test_headers_rows_and_reasons(written):
     folder, _ = written
-    rows = rows_of(folder / "HX01.xlsx")
+    rows = rows_of(folder / "HX01" / "feedback.xlsx")
     assert rows[0] == HEADERS
     col = {c: i for i, c in enumerate(FEEDBACK_COLUMNS)}
     body = sorted(rows[1:], key=lambda r: int(r[col["source_row"]]))
@@ -176,7 +176,7 @@ def test_headers_rows_and_reasons(written):
     assert body[0][col["id_masked"]] == "230102********" + IDS["hx01_bad_date"][-4:]
     assert body[0][col["admission_date"]] == "九月五日"  # the submitted value, as sent
 
-    hx02 = rows_of(folder / "HX02.xlsx")
+    hx02 = rows_of(folder / "HX02" / "feedback.xlsx")
     by_reason = {r[col["reasons"]]: r for r in hx02[1:]}
     assert by_reason["CROSS_SCHOOL_DUPLICATE"][col["winner_school_id"]] == "HX01"
     assert by_reason["LEVEL_NOT_ALLOWED"][col["level"]] == "预备技师"
@@ -184,7 +184,7 @@ def test_headers_rows_and_reasons(written):
 
 def test_text_cells_are_inert(written):
     folder, paths = written
-    ws = load_workbook(folder / "HX01.xlsx").active
+    ws = load_workbook(folder / "HX01" / "feedback.xlsx").active
     values = {}
     for row in ws.iter_rows(min_row=2):
         for cell in row:
@@ -232,7 +232,7 @@ def test_no_name_or_full_id_in_any_file(written):
 def test_nothing_written_without_quarantined_rows(tmp_path):
     result = run_clean(submission([record()]))
     assert write_feedback(tmp_path, result.quarantine, TEXTS) == []
-    assert not (tmp_path / "feedback").exists()
+    assert not (tmp_path / "schools").exists()
 
 
 def test_feedback_bytes_do_not_depend_on_when_they_are_written(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ import pytest
 from pipeline import kernels
 from pipeline import lock as lockmod
 from pipeline import run as runmod
+from pipeline.catalog import relative_path
 from pipeline.cli import main
 from pipeline.settings import CONFIG_FILES
 
@@ -67,8 +68,8 @@ def _args(p: dict[str, Path], period: str | None = "2019-10") -> list[str]:
 def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):
     p = _small_case(tmp_path)
     published = p["out"] / "2019-10"
-    published.mkdir(parents=True)
-    (published / "summary.json").write_text('{"old": true}', encoding="utf-8")
+    (published / relative_path("summary")).parent.mkdir(parents=True)
+    (published / relative_path("summary")).write_text('{"old": true}', encoding="utf-8")
     period = "2019-10"
     schools = p["reference"] / "schools.csv"
     if breakage == "unknown_period":
@@ -103,7 +104,7 @@ def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):
     assert len(lines) == 1, err  # progress lines ("[1/5] …") aside
     assert expected in lines[0]
     assert "Traceback" not in err
-    assert (published / "summary.json").read_text(encoding="utf-8") == '{"old": true}'
+    assert (published / relative_path("summary")).read_text(encoding="utf-8") == '{"old": true}'
     assert not list(p["out"].glob(".staging-*"))
 
 
@@ -112,8 +113,8 @@ def test_unusable_input_one_line(tmp_path, capsys, breakage, expected):
 def test_failing_stage_keeps_published_output(tmp_path, capsys, monkeypatch):
     p = _small_case(tmp_path)
     published = p["out"] / "2019-10"
-    published.mkdir(parents=True)
-    (published / "bulletin.html").write_text("previous bulletin", encoding="utf-8")
+    (published / relative_path("bulletin_html")).parent.mkdir(parents=True)
+    (published / relative_path("bulletin_html")).write_text("previous bulletin", encoding="utf-8")
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
     nb = nbformat.read(notebooks / "03_fulfilment.ipynb", as_version=4)
@@ -128,7 +129,8 @@ def test_failing_stage_keeps_published_output(tmp_path, capsys, monkeypatch):
     assert "03_fulfilment" in line[0] and "disk full while writing" in line[0]
     failed_nb = p["out"] / "2019-10.failed" / "notebooks" / "03_fulfilment.ipynb"
     assert str(failed_nb) in line[0] and failed_nb.is_file()
-    assert (published / "bulletin.html").read_text(encoding="utf-8") == "previous bulletin"
+    bulletin = published / relative_path("bulletin_html")
+    assert bulletin.read_text(encoding="utf-8") == "previous bulletin"
     assert not (p["out"] / ".2019-10.lock").exists()
     assert not (p["processed"] / "2019-10").exists()
 
@@ -194,10 +196,10 @@ def test_sample_end_to_end_twice(tmp_path, capsys):
                  "quarantine.csv", "rewards.csv", "bulletin.html", "bulletin.pdf",
                  "rewards.html", "rewards.pdf", "tables.xlsx", "manifest.json"):
         assert (out / name).is_file(), name
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / relative_path("manifest")).read_text(encoding="utf-8"))
     assert set(manifest["timings_s"]) == set(runmod.STAGES)
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / relative_path("summary")).read_text(encoding="utf-8"))
     assert summary["synthetic"] is True
     assert summary["raw_rows"] == (summary["clean_rows"] + summary["quarantined_rows"]
                                    + summary["superseded_rows"])

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import run as runmod
+from pipeline.catalog import relative_path
 from pipeline.config import load_salt
 from pipeline.errors import InputError, StageFailed
 from pipeline.settings import CONFIG_FILES
@@ -37,9 +38,11 @@ def _fake_stages(params: dict, staging, progress) -> dict:
     proc.mkdir(parents=True, exist_ok=True)
     (proc / "run.json").write_text(json.dumps({"run_id": params["run_id"]}), encoding="utf-8")
     time.sleep(random.uniform(0, 0.05))
-    (out / "summary.json").write_text(json.dumps({"files": len(files), "raw": params["raw_dir"],
-                                                  "counted": len(files)}), encoding="utf-8")
-    (out / "fulfilment_by_school.csv").write_text("school_id,counted\nHX01,1\n",
+    summary = out / relative_path("summary")
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text(json.dumps({"files": len(files), "raw": params["raw_dir"],
+                                   "counted": len(files)}), encoding="utf-8")
+    (out / relative_path("fulfilment_by_school")).write_text("school_id,counted\nHX01,1\n",
                                                   encoding="utf-8")
     return {"01_clean": 0.0}
 
@@ -80,7 +83,7 @@ def test_two_runs_sharing_processed_never_publish_each_others_figures(tmp_path):
             results = pool.map(_one_run, [a, b])
         assert "published" in results
         for args, result in zip((a, b), results, strict=True):
-            summary = Path(args[4]) / "2019-10" / "summary.json"
+            summary = Path(args[4]) / "2019-10" / relative_path("summary")
             if result == "published":
                 got = json.loads(summary.read_text(encoding="utf-8"))
                 assert got["raw"] == args[0] and got["files"] == (3 if args is a else 5)
@@ -102,7 +105,7 @@ def test_a_killed_runs_staging_is_removed_and_its_stale_lock_taken_over(tmp_path
     runmod.run_period("2019-10", *(Path(x) for x in a))
     for root in (processed, out):
         assert not list(root.glob(".staging-*")) and not (root / ".2019-10.lock").exists()
-    assert (out / "2019-10" / "summary.json").is_file()
+    assert (out / "2019-10" / relative_path("summary")).is_file()
 
 
 @pytest.mark.skipif(not CASE.is_dir(), reason="acceptance case not found")
@@ -182,8 +185,8 @@ def test_two_real_runs_started_together(tmp_path):
     for raw, code in zip(trees, codes, strict=True):
         out = raw.parent / "out" / "2019-10"
         if code == 0:
-            recon = (out / "reconciliation.csv").read_text(encoding="utf-8-sig")
-            summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+            recon = (out / relative_path("reconciliation")).read_text(encoding="utf-8-sig")
+            summary = json.loads((out / relative_path("summary")).read_text(encoding="utf-8"))
             folders = {line.split("/")[0] for line in recon.splitlines()[1:]}
             assert folders == {p.name for p in raw.iterdir()}
             assert summary["raw_rows"] == sum(

@@ -23,6 +23,7 @@ import yaml
 
 from pipeline import io as pio
 from pipeline import resources
+from pipeline.catalog import relative_path
 from pipeline.config import (
     CLASS_TYPES,
     EDUCATION_KINDS,
@@ -391,7 +392,7 @@ def run(tmp_path_factory):
 @pytest.mark.slow
 def test_every_file_reconciles(run):
     _, totals, ctx = run
-    recon = pio.read_csv(ctx.out_dir / "reconciliation.csv")
+    recon = pio.read_csv(ctx.out_dir / relative_path("reconciliation"))
     assert (recon["raw_rows"] == recon["clean_rows"] + recon["quarantined_rows"]
             + recon["superseded_rows"]).all()
     assert recon["raw_rows"].sum() == totals["raw_rows"] == 3000
@@ -401,7 +402,7 @@ def test_every_file_reconciles(run):
 @pytest.mark.slow
 def test_every_planted_kind_of_dirt_is_found(run):
     planted, _, ctx = run
-    q = pd.read_csv(ctx.out_dir / "quarantine.csv", encoding="utf-8-sig")
+    q = pd.read_csv(ctx.out_dir / relative_path("quarantine"), encoding="utf-8-sig")
     found = Counter(c for r in q["reasons"] for c in r.split(";"))
     for kind, reason in PLANTED_AS.items():
         assert 0 < found[reason], reason
@@ -410,7 +411,7 @@ def test_every_planted_kind_of_dirt_is_found(run):
     assert found["INVALID_ID"] <= planted["invalid_check_digit"] + planted[
         "id_mangled_by_spreadsheet"]
     assert found["CROSS_SCHOOL_DUPLICATE"] == planted["cross_school_students"]
-    report = pio.read_json(ctx.out_dir / "ingest_report.json")
+    report = pio.read_json(ctx.out_dir / relative_path("ingest_report"))
     assert report["gender_mismatch_rows"] == planted["gender_mismatch_rows"]
     assert 0 < sum(m["rows"] for m in report["unmapped_majors"]) <= planted["unknown_major_rows"]
     assert report["skipped_sheets"]  # the instruction sheets of multi-sheet workbooks
