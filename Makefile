@@ -19,13 +19,14 @@ help: ## Show this list of targets
 	@echo
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: $(INSTALLED) ## Create the venv, install kuozhao, register its Jupyter kernel, check fonts
+install: $(INSTALLED) ## Create the venv, install kuozhao, cache its Chinese font, register its kernel
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m pipeline.render.font_cache
 	$(PY) -m ipykernel install --sys-prefix --name kuozhao --display-name "kuozhao"
-	@bash scripts/ensure_fonts.sh
+	@bash scripts/ensure_fonts.sh $(PY)
 	@touch $@
 
 fonts: ## Install the Chinese font, libharfbuzz-subset0 and poppler-utils if missing (apt, as root)
