@@ -25,13 +25,14 @@ help: ## Show this list of targets
 	@echo
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: $(INSTALLED) ## Create the venv, install kuozhao, register its Jupyter kernel, check fonts
+install: $(INSTALLED) ## Create the venv, install kuozhao, cache its Chinese font, register its kernel
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet $(PIP_FROM) -e .
+	$(PY) -m pipeline.render.font_cache
 	$(PY) -m ipykernel install --sys-prefix --name kuozhao --display-name "kuozhao"
-	@bash scripts/ensure_fonts.sh
+	@bash scripts/ensure_fonts.sh $(PY)
 	@touch $@
 
 wheelhouse: ## Collect every wheel kuozhao needs into dist/wheelhouse (then: make install OFFLINE=1)

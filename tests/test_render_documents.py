@@ -158,6 +158,7 @@ def test_pdf_fonts_are_embedded_cjk(key: str, rendered_zh, rendered_en) -> None:
         assert any(re.search(r"CJK|Hei|Han|Noto", base) for base, _ in fonts), fonts
         # The Simplified-Chinese face, never the Japanese one of the .ttc collection.
         assert not any(re.search(r"CJK-?JP", base, re.I) for base, _ in fonts), fonts
+        assert any(base.endswith("Bold") for base, _ in fonts), fonts  # the headings
 
 
 # ------------------------------------------------------------------ helpers

@@ -17,8 +17,10 @@ The package: :mod:`.inputs` (StageData and the loader), :mod:`.labels` (every te
 edition), :mod:`.formats` (number formatting), :mod:`.table` (the published table),
 :mod:`.bulletin_tables` and :mod:`.quality_tables` (the bulletin's tables),
 :mod:`.rewards_tables`, :mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
-:mod:`.charts`, :mod:`.fonts`, :mod:`.documents` (HTML and PDF), :mod:`.workbooks` (the
-annex and the feedback workbooks), :mod:`.files` (atomic writes).
+:mod:`.charts`, :mod:`.fonts` and :mod:`.font_cache` (the Chinese font: from PyPI, cached
+by ``python -m pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and
+PDF), :mod:`.workbooks` (the annex and the feedback workbooks), :mod:`.files` (atomic
+writes).
 """
 
 from __future__ import annotations

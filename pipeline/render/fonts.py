@@ -1,8 +1,16 @@
 """The Chinese font of the documents: found once, used by the charts and the PDFs.
 
-:func:`find_cjk_font` asks fontconfig for an installed font that draws Simplified Chinese
-(Noto Sans CJK SC first). The charts register its Simplified-Chinese face with matplotlib
-(:func:`sc_face_name`); the PDFs embed that face from a single-face file
+The preferred font comes from PyPI, so that a user without root gets correct PDFs: the
+package ``justmytype-intl-cjk`` ships ``NotoSansSC[wght].ttf``, a Simplified-Chinese-only
+variable font whose default instance is Thin. ``python -m pipeline.render.font_cache`` (run
+by ``make install``) derives static Regular (400) and Bold (700) instances from it once and
+caches them in the environment, ``<sys.prefix>/share/kuozhao/fonts/``
+(:mod:`pipeline.render.font_cache`). :func:`find_cjk_font` takes the cached Regular
+when it is there, else asks fontconfig for an installed font that draws Simplified Chinese
+(Noto Sans CJK SC first: Debian's ``fonts-noto-cjk``, ``scripts/ensure_fonts.sh``).
+
+The charts register the Simplified-Chinese face with matplotlib (:func:`sc_face_name`); the
+PDFs embed that face and its bold (:func:`bold_font`) from single-face files
 (:func:`sc_font_file`) with ``@font-face`` rules (:mod:`pipeline.render.documents`).
 """
 
@@ -10,11 +18,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
+
+#: The static instances of the PyPI font, by style name, with their weight.
+INSTANCES = {"Regular": 400, "Bold": 700}
+INSTANCE_FILE = "NotoSansSC-{style}.ttf"
 
 FONT_CANDIDATES = (
     "Noto Sans CJK SC",
@@ -56,12 +69,33 @@ def _match_font(pattern: str) -> tuple[Path, str] | None:
     return Path(file), family
 
 
+def font_cache_dir() -> Path:
+    """Where the static instances are cached: ``<sys.prefix>/share/kuozhao/fonts``."""
+    return Path(sys.prefix) / "share" / "kuozhao" / "fonts"
+
+
+def cached_font(folder: Path | None = None) -> Path | None:
+    """The cached Regular instance, when it (and its Bold) is there."""
+    folder = folder or font_cache_dir()
+    paths = [folder / INSTANCE_FILE.format(style=style) for style in INSTANCES]
+    return paths[0] if all(p.is_file() for p in paths) else None
+
+
 def find_cjk_font() -> Path:
-    """Locate an installed font that draws Simplified Chinese (Noto Sans CJK SC first).
+    """Locate a font that draws Simplified Chinese: the cached instance of the PyPI font
+    first (:func:`cached_font`), else an installed one (Noto Sans CJK SC first).
 
     Uses ``fc-match`` for the preferred families, then ``fc-list :lang=zh-cn``. Raises
-    :class:`FontNotFound` (an ``InputError``) with one line on how to install one.
+    :class:`FontNotFound` (an ``InputError``) with one line on how to get one.
     """
+    cached = cached_font()
+    if cached is not None:
+        return cached
+    return _fontconfig_font()
+
+
+def _fontconfig_font() -> Path:
+    """An installed font that draws Simplified Chinese, found with fontconfig."""
     for name in FONT_CANDIDATES:
         hit = _match_font(f"{name}:lang=zh-cn")
         if hit and name.split()[0].lower() in hit[1].lower():
@@ -73,8 +107,9 @@ def find_cjk_font() -> Path:
         sans = [f for f in files if "sans" in f.lower() or "hei" in f.lower()]
         return Path((sans or files)[0])
     raise FontNotFound(
-        "no Simplified-Chinese font found (fc-list :lang=zh-cn is empty): install "
-        "fonts-noto-cjk (Debian/Ubuntu: apt-get install -y fonts-noto-cjk) or pass font_path"
+        "no Simplified-Chinese font found: run `python -m pipeline.render.font_cache` (make "
+        "install does) or install fonts-noto-cjk (Debian/Ubuntu, as root: apt-get install -y "
+        "fonts-noto-cjk)"
     )
 
 

@@ -112,9 +112,8 @@ class Labels:
         if not self.has(key):
             return str(code or "")
         text = messages.catalogue(self.lang)[key]
-        wanted = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        if not wanted:
-            return text
+        if not any(name for _, name, _, _ in string.Formatter().parse(text)):
+            return text  # no placeholder: used as it is
         dates = {k: self.date(v) for k, v in self.window_dates().items()}
         return text.format(**dates)
 
