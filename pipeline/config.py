@@ -34,7 +34,7 @@ EDUCATION_KINDS = ("学制教育", "短期培训")
 TOP_KEYS = {
     "programme", "counting", "age", "trajectory", "projection", "publication", "validation",
     "required_fields", "header_map", "synonyms", "school_leaver_groups", "social_groups",
-    "school_types", "industries", "month_headers",
+    "school_types", "industries", "month_headers", "districts",
 }
 
 
@@ -68,6 +68,7 @@ class PipelineConfig:
     levels_by_school_type: dict[str, tuple[str, ...]]
     industries: tuple[str, ...]
     month_headers: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()  # in the order of their administrative division codes
 
     @property
     def target_groups(self) -> tuple[str, ...]:
@@ -149,7 +150,14 @@ def load_pipeline_config(config_dir: Path) -> PipelineConfig:
         levels_by_school_type=_school_types(r),
         industries=r.texts("industries"),
         month_headers=r.texts("month_headers") if "month_headers" in data else (),
+        districts=_districts(r) if "districts" in data else (),
     )
+
+
+def _districts(r: Reader) -> tuple[str, ...]:
+    """The districts, ordered by their administrative division codes."""
+    codes = {str(k): r.integer(f"districts.{k}", 100000) for k in r.mapping("districts")}
+    return tuple(sorted(codes, key=lambda d: codes[d]))
 
 
 def _header_map(r: Reader) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:

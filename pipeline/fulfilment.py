@@ -289,16 +289,19 @@ def evidence(enrollment: pd.DataFrame, f: pd.DataFrame, cutoff: dt.date,
 GROUP_COLUMNS = ("quota", "admitted", "registered", "counted", "autumn_2019", "spring_2020")
 
 
-def groups(per_school: pd.DataFrame, dimensions: tuple[str, ...] = ("school_type", "district")
-           ) -> pd.DataFrame:
+def groups(per_school: pd.DataFrame, orders: Mapping[str, tuple[str, ...]] | None = None,
+           dimensions: tuple[str, ...] = ("school_type", "district")) -> pd.DataFrame:
     """Fulfilment per school type and per district, from the per-school table:
     ``dimension, category, schools, quota, admitted, registered, counted, fulfilment_rate,
-    autumn_2019, spring_2020``; categories sorted."""
+    autumn_2019, spring_2020``; categories in the configured order (``orders``), then the
+    others sorted."""
     parts = []
     for dim in dimensions:
         g = per_school.groupby(dim, sort=True)
         sums = g[list(GROUP_COLUMNS)].sum().astype(np.int64)
-        sums.insert(0, "schools", g.size().astype(np.int64))
+        order = [c for c in (orders or {}).get(dim, ()) if c in sums.index]
+        sums = sums.loc[order + sorted(c for c in sums.index if c not in order)]
+        sums.insert(0, "schools", g.size().reindex(sums.index).astype(np.int64))
         sums["fulfilment_rate"] = ratio(sums["counted"], sums["quota"])
         parts.append(sums.rename_axis("category").reset_index().assign(dimension=dim))
     out = pd.concat(parts, ignore_index=True)
@@ -382,7 +385,7 @@ def period_figures(enrollment: pd.DataFrame, records: pd.DataFrame,  # noqa: PLR
         series=known_now,
         revisions=table,
         revisions_by_school=changes,
-        groups=groups(per_school),
+        groups=groups(per_school, c.orders),
         disabled_by_school=disabled_by_school(enrollment, f, schools),
         reward_inputs=reward_inputs(enrollment, f, records, schools, c.intake_cutoff,
                                     c.social_groups),

@@ -19,11 +19,14 @@ from pipeline.errors import InputError
 
 SCHOOL_COLUMNS = ("school_id", "school_name", "aliases", "school_type", "ownership", "district",
                   "quota")
+# Optional columns of the quota table: the school's name in the English edition.
+SCHOOL_OPTIONAL = ("school_name_en",)
 MAJOR_COLUMNS = ("major", "aliases", "industry")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+def _read_table(path: Path, columns: tuple[str, ...],
+                optional: tuple[str, ...] = ()) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: reference table not found")
     from pipeline.ingest import decode_bytes
@@ -37,15 +40,17 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    df = df[list(columns)].apply(lambda col: col.str.strip())
-    return df
+    for c in optional:
+        if c not in df.columns:
+            df[c] = ""
+    return df[[*columns, *optional]].apply(lambda col: col.str.strip())
 
 
 def read_schools(reference_dir: Path, school_types: tuple[str, ...], target: int) -> pd.DataFrame:
     """The quota table, checked: unique ids, known types, positive whole quotas summing to
     the target."""
     path = Path(reference_dir) / "schools.csv"
-    df = _read_table(path, SCHOOL_COLUMNS)
+    df = _read_table(path, SCHOOL_COLUMNS, SCHOOL_OPTIONAL)
     if df.empty:
         raise InputError(f"{path}: the quota table has no schools")
     if (df["school_id"] == "").any():

@@ -248,7 +248,8 @@ def counting(cfg: PipelineConfig, period: str):
 def category_orders(cfg: PipelineConfig) -> dict[str, tuple[str, ...]]:
     """The configured order of each breakdown's categories."""
     return {
-        "school_type": tuple(cfg.levels_by_school_type), "intake": cfg.intake_labels,
+        "school_type": tuple(cfg.levels_by_school_type), "district": cfg.districts,
+        "intake": cfg.intake_labels,
         "target_group": cfg.target_groups, "group_kind": ("社会人员", "应往届毕业生"),
         "disabled": YES_NO, "industry": cfg.industries, "level": cfg.levels,
         "study_mode": STUDY_MODES, "class_type": CLASS_TYPES,
