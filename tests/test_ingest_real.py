@@ -440,3 +440,12 @@ def test_every_row_under_the_header_is_accounted_for_in_xlsx(tmp_path_factory, k
     got = read(write_xlsx(tmp_path_factory.mktemp("x") / "HX01.xlsx", {"名册": rows}))
     assert len(got.records) == records
     assert len(got.records) + got.skipped_lines == got.lines
+
+
+def test_excel_2003_xml_declared_in_gb2312_is_read(tmp_path):
+    rec = record("HX05", name="赵六")
+    text = SPREADSHEET_ML.format(header=_ss_row(NO_SCHOOL), row=_ss_row(line(rec))).replace(
+        'encoding="UTF-8"', 'encoding="gb2312"')
+    path = tmp_path / "名册.xls"
+    path.write_bytes(text.encode("gb18030"))
+    assert read(path).records["name"].tolist() == ["赵六"]

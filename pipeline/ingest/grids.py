@@ -142,8 +142,8 @@ def _spreadsheetml(data: bytes, source_file: str) -> list[tuple[str, Grid]]:
     """Excel 2003 XML: every Worksheet's Table as a grid (ss:Index gaps and MergeAcross
     honoured, dates as YYYY-MM-DD)."""
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError:
+        root = ElementTree.fromstring(_as_utf8_xml(data))
+    except (ElementTree.ParseError, LookupError, UnicodeDecodeError):
         raise InputError(key="resave_xlsx", file=source_file, what="Excel 2003 XML") from None
     sheets = []
     for n, ws in enumerate(root.iter(f"{{{SS}}}Worksheet"), 1):
@@ -154,6 +154,22 @@ def _spreadsheetml(data: bytes, source_file: str) -> list[tuple[str, Grid]]:
             grid.append(_ss_cells(row, source_file, name))
         sheets.append((name, grid))
     return sheets
+
+
+_XML_ENCODING = re.compile(rb'^(\s*<\?xml[^>]*?encoding=["\'])([^"\']+)(["\'])')
+
+
+def _as_utf8_xml(data: bytes) -> bytes:
+    """XML bytes the standard parser reads: a document declared in another encoding (GB2312,
+    GBK, GB18030, as Chinese systems write them) is decoded and declared UTF-8."""
+    m = _XML_ENCODING.match(data)
+    if not m or m.group(2).lower().replace(b"_", b"-") in (b"utf-8", b"utf8", b"us-ascii"):
+        return data
+    encoding = m.group(2).decode("ascii").lower()
+    if encoding in ("gb2312", "gbk"):
+        encoding = "gb18030"
+    text = data.decode(encoding)
+    return _XML_ENCODING.sub(rb"\1utf-8\3", text.encode("utf-8"), count=1)
 
 
 def _ss_cells(row: ElementTree.Element, source_file: str, sheet: str) -> list[str]:

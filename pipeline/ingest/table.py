@@ -180,32 +180,26 @@ def line_kinds(frame: pd.DataFrame, header: list[str], values: dict[str, pd.Seri
         id_like = values["id_number"].str.contains(_ID_SHAPE_ASCII, regex=True).to_numpy(
             dtype=bool)
     rest = np.flatnonzero(~id_like)
-    kinds[rest[_blank(values, rest, n)]] = BLANK
+    if len(rest):  # most lines are ID-like: the others are looked at one by one
+        fields = list(values)
+        mapped = list(zip(*(values[f].iloc[rest].tolist() for f in fields), strict=True))
+        cells = frame.iloc[rest].astype(str).to_numpy().tolist()
+        for j, i in enumerate(rest):
+            kinds[i] = _kind_of(dict(zip(fields, mapped[j], strict=True)), cells[j], hmap)
     kinds[_examples(frame, header, values, hmap)] = EXAMPLE
-    todo = np.flatnonzero((kinds == RECORD) & ~id_like)
-    kinds[todo[_repeated_headers(frame, values, hmap, todo)]] = HEADER
-    todo = np.flatnonzero((kinds == RECORD) & ~id_like)
-    data = np.zeros(len(todo), np.int64)
-    for f in DATA_FIELDS:
-        if f in values and len(todo):
-            data += (values[f].iloc[todo].str.strip() != "").to_numpy(dtype=np.int64)
-    for i in todo[data <= 1]:
-        if _is_footer([str(v) for v in frame.iloc[i].tolist()]):
-            kinds[i] = FOOTER
     return kinds
 
 
-def _blank(values: dict[str, pd.Series], rows: np.ndarray, n: int) -> np.ndarray:
-    """Which of ``rows`` have every mapped cell empty; each column is looked at only for the
-    rows still blank."""
-    blank = np.ones(len(rows), dtype=bool)
-    for f in sorted(values, key=lambda f: f != "id_number"):
-        at = np.flatnonzero(blank)
-        if not len(at):
-            break
-        cells = values[f] if len(at) == n else values[f].iloc[rows[at]]
-        blank[at] = (cells.str.strip() == "").to_numpy(dtype=bool)
-    return blank
+def _kind_of(mapped: dict[str, str], cells: list[str], hmap: HeaderMap) -> int:
+    """What a line without an ID-shaped value is: blank, the header repeated, a footer, or a
+    record (``mapped``: its cells by field; ``cells``: all of them)."""
+    if all(not str(v).strip() for v in mapped.values()):
+        return BLANK
+    probe = str(mapped.get("id_number", mapped.get("admission_date", ""))).strip()
+    if probe and hmap.key(probe) in hmap.lookup and hmap.is_header(cells):
+        return HEADER
+    data = sum(1 for f in DATA_FIELDS if str(mapped.get(f, "")).strip())
+    return FOOTER if data <= 1 and _is_footer(cells) else RECORD
 
 
 def _is_footer(cells: list[str]) -> bool:
@@ -248,21 +242,6 @@ def _mentions(col: pd.Series, text: str, pc) -> bool:
         return bool(pc.any(pc.match_substring(arr, text)).as_py())
     except (TypeError, ValueError, pa.ArrowException):
         return bool(col.astype(str).str.contains(text, regex=False).any())
-
-
-def _repeated_headers(frame: pd.DataFrame, values: dict[str, pd.Series], hmap: HeaderMap,
-                      todo: np.ndarray) -> np.ndarray:
-    """Which of the ``todo`` lines repeat the header (a heading in the ID or date cell and
-    every required field named)."""
-    probe = values.get("id_number", values.get("admission_date"))
-    if probe is None:
-        return np.zeros(len(todo), dtype=bool)
-    cells = probe.iloc[todo].tolist()
-    maybe = [i for i, v in enumerate(cells) if v.strip() and hmap.key(v) in hmap.lookup]
-    out = np.zeros(len(todo), dtype=bool)
-    for i in maybe:
-        out[i] = hmap.is_header([str(v) for v in frame.iloc[todo[i]].tolist()])
-    return out
 
 
 def repeated_text(values: list[str], counts: list[int]) -> pd.Series:
