@@ -235,3 +235,21 @@ def test_published_files_leave_out_notebooks_and_data_docs(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert published_files(tmp_path)["file"].tolist() == ["feedback/S01.xlsx", "summary.json"]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh-CN", "本月无新报送"), ("en", "no new submissions this month")])
+def test_empty_month_and_unread_entries_are_said(tmp_path, lang, expected):
+    """A month folder with no roster warns (the run goes on); unread entries are counted."""
+    (tmp_path / "2019-10").mkdir()
+    (tmp_path / "2019-10" / "说明.docx").write_bytes(b"x")
+    said: list[str] = []
+    runmod.warn_about_inputs(tmp_path, "2019-10", lang, said.append)
+    assert len(said) == 2
+    assert all(line.startswith("kuozhao: ") and "\n" not in line for line in said)
+    assert expected in said[0] and "2019-10" in said[0]
+    (tmp_path / "2019-10" / "说明.docx").unlink()
+    (tmp_path / "2019-10" / "roster.csv").write_text("a\n", encoding="utf-8")
+    said.clear()
+    runmod.warn_about_inputs(tmp_path, "2019-10", lang, said.append)
+    assert said == []
