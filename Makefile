@@ -18,7 +18,7 @@ OFFLINE     ?=
 PIP_FROM    := $(if $(OFFLINE),--no-index --find-links $(WHEELHOUSE),)
 
 .DEFAULT_GOAL := help
-.PHONY: help install wheelhouse fonts sample run template test bench lint lab clean distclean
+.PHONY: help install wheelhouse fonts sample run template test bench lint docs lab clean distclean
 
 help: ## Show this list of targets
 	@echo "Usage: make <target> [PERIOD=YYYY-MM] [ARGS=...] [ROWS=N] [PYTEST_ARGS=...]"
@@ -61,8 +61,12 @@ test: $(INSTALLED) ## Run the test suite (PYTEST_ARGS=... to pass options to pyt
 bench: $(INSTALLED) ## Time reading vs. the pipeline on ROWS synthetic rows (default 1000000)
 	$(KUOZHAO) bench --rows $(ROWS) --overhead
 
-lint: $(INSTALLED) ## Check the code with ruff
+lint: $(INSTALLED) ## Check the code with ruff, and that the generated tables of the docs are current
 	$(VENV)/bin/ruff check .
+	$(PY) -m pipeline.tools.docs --check
+
+docs: $(INSTALLED) ## Rewrite the generated tables of README.md and docs/INTERFACES.md
+	$(PY) -m pipeline.tools.docs
 
 lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with the kuozhao kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
