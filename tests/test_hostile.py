@@ -51,10 +51,10 @@ def test_hostile_text_is_escaped_and_inert(tmp_path):
         '{"success": true, "max_severity_failure": null, "results": []}', encoding="utf-8")
     bulletin_stage(ctx)
 
-    for name in ("bulletin.html", "rewards.html"):
-        html = (ctx.out_dir / name).read_text(encoding="utf-8")
-        assert "<script" not in html.lower(), name
-        assert "<img src=x" not in html, name
+    for key in ("bulletin_html", "rewards_html"):
+        html = (ctx.out_dir / relative_path(key)).read_text(encoding="utf-8")
+        assert "<script" not in html.lower(), key
+        assert "<img src=x" not in html, key
     bulletin = ctx.out_dir / relative_path("bulletin_html")
     assert "&lt;script&gt;" in bulletin.read_text(encoding="utf-8")
 

@@ -192,10 +192,10 @@ def test_sample_end_to_end_twice(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "[1/5]" in err and "[5/5]" in err
     out = tmp_path / "a" / "2020-04"
-    for name in ("summary.json", "fulfilment_by_school.csv", "reconciliation.csv",
-                 "quarantine.csv", "rewards.csv", "bulletin.html", "bulletin.pdf",
-                 "rewards.html", "rewards.pdf", "tables.xlsx", "manifest.json"):
-        assert (out / name).is_file(), name
+    for key in ("summary", "fulfilment_by_school", "reconciliation", "quarantine", "rewards",
+                "bulletin_html", "bulletin_pdf", "rewards_html", "rewards_pdf", "tables",
+                "manifest"):
+        assert (out / relative_path(key)).is_file(), key
     manifest = json.loads((out / relative_path("manifest")).read_text(encoding="utf-8"))
     assert set(manifest["timings_s"]) == set(runmod.STAGES)
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
