@@ -34,14 +34,21 @@ from pipeline import messages
 from pipeline.catalog import relative_path
 from pipeline.errors import InputError
 from pipeline.render.bulletin_tables import headline
-from pipeline.render.documents import bulletin_html, html_to_pdf, rewards_html, source_date_epoch
+from pipeline.render.documents import (
+    bulletin_context,
+    html_to_pdf,
+    render,
+    rewards_html,
+    source_date_epoch,
+)
 from pipeline.render.files import write_text
 from pipeline.render.fonts import FontNotFound, find_cjk_font
-from pipeline.render.inputs import StageData, load_stage_files, read_stage_csv
+from pipeline.render.inputs import Masthead, StageData, load_stage_files, read_stage_csv
 from pipeline.render.labels import Labels
 from pipeline.render.reasons import reward_reason, reward_reasons
 from pipeline.render.workbooks import (
     FeedbackTexts,
+    annex_cover,
     feedback_texts,
     write_feedback,
     write_tables_xlsx,
@@ -55,6 +62,7 @@ __all__ = [
     "FeedbackTexts",
     "FontNotFound",
     "Labels",
+    "Masthead",
     "StageData",
     "feedback_texts",
     "find_cjk_font",
@@ -97,13 +105,15 @@ def render_all(
     sensitive = tuple(sensitive_dimensions)
     paths = {key: Path(out_dir) / relative_path(key) for key in DOCUMENTS}
     with source_date_epoch(created):
-        html, tables = bulletin_html(data, labels, sensitive, int(threshold), font, created)
+        ctx, tables = bulletin_context(data, labels, sensitive, int(threshold), font, created)
+        html = render("bulletin.html.j2", ctx)
         write_text(paths["bulletin_html"], html)
-        html_to_pdf(html, paths["bulletin_pdf"], font, Path(out_dir))
+        html_to_pdf(html, paths["bulletin_pdf"], font, Path(out_dir),
+                    relayout=lambda cuts, widths: render("bulletin.html.j2", ctx, cuts, widths))
         report = rewards_html(data, labels, font, created)
         write_text(paths["rewards_html"], report)
         html_to_pdf(report, paths["rewards_pdf"], font, Path(out_dir))
-        write_tables_xlsx(tables, paths["tables"], created)
+        write_tables_xlsx(tables, paths["tables"], created, annex_cover(data, labels))
     return paths
 
 
