@@ -42,7 +42,7 @@ def test_headline_over_target_and_before_the_deadline() -> None:
         "projected_rate": 3800 / 4376, "monthly_pace": 268.3}}
     tab = bt.headline(march, ZH)
     rows = dict(tab.rows)
-    assert rows["预计至 2020-04-30 计入人数"] == 3800
+    assert rows["预计至2020年4月30日计入人数"] == 3800
     assert dict(tab.formatted())["近期月均增量（人/月）"] == "268.3"
     first = bt.headline({**DATA.summary, "previous_period": None}, ZH)
     assert dict(first.formatted())["较上月变化（与上月现值比）"] == "—"

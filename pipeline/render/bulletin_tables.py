@@ -65,7 +65,8 @@ def headline(summary: dict, labels: Labels) -> Table:
     if proj and deadline_phase(str(s.get("period", "")), s.get("window_end")) == BEFORE:
         rows += [
             [t("headline.pace"), num(proj.get("monthly_pace"))],
-            [t("headline.projected", deadline=proj.get("deadline", "")),
+            [t("headline.projected", deadline=labels.date(proj["deadline"])
+               if proj.get("deadline") else ""),
              whole(proj.get("projected_counted"))],
             [t("headline.projected_rate"), num(proj.get("projected_rate"))],
         ]
