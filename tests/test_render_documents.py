@@ -87,7 +87,7 @@ def test_english_edition_has_english_headings(rendered_en) -> None:
             "points)") in report
     assert "Page " in html  # the page counter of the PDF
     # Plurals: "1 file", "2 files".
-    assert "1 file could not be read." in html and "2 files in the month folders" in html
+    assert "1 file could not be read." in html and "2 files in the month folders not read" in html
 
 
 def test_bulletin_masthead_and_key_points(rendered_zh) -> None:

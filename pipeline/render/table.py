@@ -100,6 +100,11 @@ class Table:
     def _classed(texts: list[str], kinds: Sequence[str]) -> list[tuple[str, str]]:
         return [(t, css_class(k, t)) for t, k in zip(texts, kinds, strict=True)]
 
+    def header_cells(self) -> list[tuple[str, str]]:
+        """The headers as (text, CSS class) pairs: ``num`` over a column of numbers."""
+        return [(h, "num" if css_class(k) == "num" else "text")
+                for h, k in zip(self.headers, self.kinds, strict=True)]
+
     def all_notes(self) -> list[str]:
         """The lines under the table: its note, further notes, then the source."""
         return [n for n in (self.note, *self.notes, self.source) if n]
