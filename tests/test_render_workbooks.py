@@ -300,3 +300,21 @@ def test_feedback_bytes_do_not_depend_on_when_they_are_written(tmp_path, monkeyp
     assert [p.name for p in a] == [p.name for p in b]
     for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def test_an_empty_table_says_so_and_the_cover_lists_the_sheets(tmp_path: Path) -> None:
+    from pipeline.render.workbooks import AnnexCover
+
+    cover = AnnexCover(sheet="说明", title="简报", banner="合成示例数据，非真实统计",
+                       details=(("编制", "统计分析科"),), notes=("符号说明",),
+                       contents_heading=("工作表", "表名"), empty="无")
+    tab = Table("u", "表13 无法读取的文件", ["来源文件", "问题"], ["path", "text"], [],
+                unit="", source="资料来源：x。", sheet="无法读取的文件")
+    write_tables_xlsx([tab], tmp_path / "t.xlsx", "2020-04-30", cover)
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb.sheetnames == ["说明", "无法读取的文件"]
+    ws = wb["无法读取的文件"]
+    assert [ws["A4"].value, ws["B4"].value, ws["A5"].value] == ["来源文件", "问题", "无"]
+    assert ws["A2"].value == "合成示例数据，非真实统计" and ws["A7"].value == "资料来源：x。"
+    rows = [[c.value for c in r] for r in wb["说明"].iter_rows()]
+    assert ["编制", "统计分析科"] in rows and ["无法读取的文件", "表13 无法读取的文件"] in rows

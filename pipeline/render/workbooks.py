@@ -91,6 +91,7 @@ class AnnexCover:
     details: tuple[tuple[str, str], ...]
     notes: tuple[str, ...]
     contents_heading: tuple[str, str]
+    empty: str = ""  # the words in a table without rows
 
 
 def annex_cover(data: Any, labels: Labels) -> AnnexCover:
@@ -104,12 +105,14 @@ def annex_cover(data: Any, labels: Labels) -> AnnexCover:
         details = [(t("annex.series"), f"{m['series']} {m['issue']}"),
                    (t("annex.unit"), m["unit_name"]), (t("annex.released"), m["released"]),
                    *details,
-                   (t("annex.citation"), m["citation"]), *m["signoff"]]
+                   (t("annex.citation"), m["citation"]),
+                   *[(role.rstrip(": ：").strip(), who) for role, who in m["signoff"]]]
     return AnnexCover(
         sheet=t("annex.sheet"), title=t("bulletin.title", period=s.get("period", "")),
         banner=t("common.synthetic") if s.get("synthetic") else "", details=tuple(details),
         notes=(t("annex.marks"), t("annex.numbers")),
         contents_heading=(t("annex.contents_sheet"), t("annex.contents_table")),
+        empty=t("common.none"),
     )
 
 
@@ -156,9 +159,10 @@ def _top(ws: Any, title: str, banner: str, unit: str) -> None:
         ws.cell(row=UNIT_ROW, column=1, value=unit)
 
 
-def _table_sheet(ws: Any, tab: Table, banner: str) -> None:
-    """One table on its sheet: title, banner, unit, headers, body, total, then its notes
-    (note, source); frozen headers, column widths from the widest cell."""
+def _table_sheet(ws: Any, tab: Table, banner: str, empty: str = "") -> None:
+    """One table on its sheet: title, banner, unit, headers, body (``empty`` in a table
+    without rows), total, then its notes (note, source); frozen headers, column widths from
+    the widest cell."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     _top(ws, tab.title, banner, tab.unit)
@@ -168,6 +172,10 @@ def _table_sheet(ws: Any, tab: Table, banner: str) -> None:
         c.font, c.fill = head_font, fill
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     body = [(row, tab.row_kinds(i), tab.formatted()[i]) for i, row in enumerate(tab.rows)]
+    if not body and empty:
+        blank = [""] * (len(tab.headers) - 1)
+        body.append(([empty, *[None] * len(blank)], ["text"] * len(tab.headers),
+                      [empty, *blank]))
     if tab.total is not None:
         body.append((tab.total, tab.kinds, tab.formatted_total()))
     for i, (row, kinds, _shown) in enumerate(body, start=HEAD_ROW + 1):
@@ -237,7 +245,8 @@ def write_tables_xlsx(tables: Sequence[Table], target: Path, created: str,
     contents = []
     for tab in tables:
         name = _sheet_name(tab.sheet or tab.title, used)
-        _table_sheet(wb.create_sheet(name), tab, cover.banner if cover else "")
+        _table_sheet(wb.create_sheet(name), tab, cover.banner if cover else "",
+                     cover.empty if cover else "")
         contents.append((name, tab.title))
     if first is not None and cover is not None:
         _cover_sheet(first, cover, contents)
