@@ -5,7 +5,8 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
 - ``render_all(data, out_dir, *, lang, sensitive_dimensions, threshold, created, font)``
   writes ``bulletin.html``/``.pdf``, ``rewards.html``/``.pdf`` and ``tables.xlsx`` from a
   :class:`StageData` into ``out_dir`` (at their catalogue paths) and returns them by
-  catalogue key.
+  catalogue key. The bulletin's masthead, English school names and configured orders come
+  in the StageData (``masthead``, ``names_en``, ``groups``).
 - ``write_feedback(out_dir, quarantine, texts)`` writes each school's workbook of
   quarantined rows; ``feedback_texts(labels)`` gives its words (``Labels(lang,
   window=(start, end))``: the reason texts name the programme window).
@@ -13,14 +14,17 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
   decision (stage 04 fills ``rewards_detail.csv``'s ``reason`` column with it).
 - ``headline_frame(data, lang)`` is the bulletin's headline table as a frame (notebook 05).
 
-The package: :mod:`.inputs` (StageData and the loader), :mod:`.labels` (every text of an
-edition), :mod:`.formats` (number formatting), :mod:`.table` (the published table),
-:mod:`.bulletin_tables` and :mod:`.quality_tables` (the bulletin's tables),
-:mod:`.rewards_tables`, :mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
-:mod:`.charts`, :mod:`.fonts` and :mod:`.font_cache` (the Chinese font: from PyPI, cached
-by ``python -m pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and
-PDF), :mod:`.workbooks` (the annex and the feedback workbooks), :mod:`.files` (atomic
-writes).
+The package: :mod:`.inputs` (StageData, the issue's Masthead and the loader), :mod:`.labels`
+(every text of an edition), :mod:`.formats` (number formatting), :mod:`.table` (the
+published table, its cell kinds and display limits), :mod:`.bulletin_tables`,
+:mod:`.quality_tables` and :mod:`.annex_tables` (the bulletin's and the annex's tables),
+:mod:`.narrative` (the 主要特点 in words) and :mod:`.bulletin_context` (masthead, sign-off,
+data-quality facts, 编制说明 and 指标解释), :mod:`.rewards_tables`, :mod:`.worked_example` and
+:mod:`.reasons` (the evaluator report), :mod:`.charts`, :mod:`.fonts` and
+:mod:`.font_cache` (the Chinese font: from PyPI, cached by ``python -m
+pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and PDF) and
+:mod:`.pagination` (续表: tables cut where the first layout broke them), :mod:`.workbooks`
+(the annex and the feedback workbooks), :mod:`.files` (atomic writes).
 """
 
 from __future__ import annotations
