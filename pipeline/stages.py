@@ -316,12 +316,18 @@ def rewards_stage(ctx: StageContext) -> dict:
 
 # ---------------------------------------------------------------- stage 05
 
-def render_data(files: catalog.Files):
-    """What the renderer shows (:class:`pipeline.render.StageData`), read from the catalogue."""
+def render_data(files: catalog.Files, names_en: Mapping[str, str] | None = None,
+                masthead=None):
+    """What the renderer shows (:class:`pipeline.render.StageData`), read from the catalogue;
+    ``names_en`` (English school names by id) and ``masthead`` (the issue's office details,
+    :class:`pipeline.render.Masthead`) come from the reference and the configuration."""
     from pipeline.render import StageData, read_stage_csv
 
     def csv(key: str) -> pd.DataFrame:
         return read_stage_csv(files.path(key))
+
+    def optional(key: str, read: Callable[[str], object]):
+        return read(key) if files.path(key).is_file() else None
 
     schools = csv("fulfilment_by_school").sort_values("school_id", kind="stable")
     return StageData(
@@ -332,17 +338,26 @@ def render_data(files: catalog.Files):
         quarantine=csv("quarantine"), reconciliation=csv("reconciliation"),
         ingest=files.read("ingest_report"),
         disabled_by_school=files.read("disabled_by_school"),
+        groups=optional("groups", files.read),
+        revisions_by_school=optional("revisions_by_school", csv),
+        rewards_list=optional("rewards", csv),
+        names_en=dict(names_en or {}), masthead=masthead,
     )
 
 
 def bulletin_stage(ctx: StageContext) -> dict:
     """Stage 05: the bulletin, the evaluator report and the Excel annex."""
-    from pipeline.render import render_all
+    from pipeline.render import Masthead, render_all
 
-    cfg = load_settings(ctx.config_dir).pipeline
+    settings = load_settings(ctx.config_dir)
+    cfg = settings.pipeline
+    schools, _ = load_reference(ctx, cfg)
+    names_en = {sid: name for sid, name in zip(schools["school_id"], schools["school_name_en"],
+                                               strict=True) if name}
+    masthead = Masthead.of(settings.publication, cfg.first_period, ctx.period)
     files = files_of(ctx)
     return render_all(
-        render_data(files), files.reports, lang=ctx.lang,
+        render_data(files, names_en, masthead), files.reports, lang=ctx.lang,
         sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
         created=as_of(ctx.period).isoformat(),
     )

@@ -259,12 +259,12 @@ def make_context(tmp_path: Path, period: str = "2019-10") -> StageContext:
 PERIOD_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "period_2020-04"
 
 
-def render_period(dest: Path, lang: str) -> dict[str, Path]:
-    """The hand-written period folder (``fixtures/period_2020-04``) copied to ``dest`` and
-    rendered in ``lang``; the documents by catalogue key."""
+def render_period(dest: Path, lang: str, source: Path = PERIOD_FIXTURE) -> dict[str, Path]:
+    """The hand-written period folder (``fixtures/period_2020-04``, or ``source``) copied to
+    ``dest`` and rendered in ``lang``; the documents by catalogue key."""
     from pipeline.render import load_stage_files, render_all
 
-    shutil.copytree(PERIOD_FIXTURE, dest)
+    shutil.copytree(source, dest)
     return render_all(load_stage_files(dest), dest, lang=lang, created="2020-04-30")
 
 

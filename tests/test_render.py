@@ -58,3 +58,36 @@ def test_notebook_is_thin_and_stripped() -> None:
     assert "bulletin_stage(ctx)" in code[2].source
     assert "headline_frame(render_data(files_of(ctx)), ctx.lang)" in code[3].source
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+
+
+@pytest.mark.slow
+def test_a_cell_of_10000_characters_costs_no_more_than_a_short_one(tmp_path: Path) -> None:
+    """Issue 16: an unknown major of 10,000 characters (listed in the data-quality section and
+    the annex) must not make stage 05 slow. Measured in one run against the same data with a
+    short major, after a warm-up render; the ratio, not the seconds, is asserted."""
+    import dataclasses
+    import time
+
+    data = load_stage_files(PERIOD_FIXTURE)
+
+    def with_major(major: str):
+        majors = [*data.ingest.get("unmapped_majors", []), {"major": major, "rows": 3}]
+        return dataclasses.replace(data, ingest={**data.ingest, "unmapped_majors": majors})
+
+    def seconds(d, name: str) -> float:
+        started = time.perf_counter()
+        render_all(d, tmp_path / name, created="2020-04-30")
+        return time.perf_counter() - started
+
+    seconds(with_major("短专业"), "warm-up")
+    short = seconds(with_major("短专业"), "short")
+    long = seconds(with_major("机" * 10_000), "long")
+    assert long < 2 * short, (long, short)
+    html = (tmp_path / "long" / relative_path("bulletin_html")).read_text(encoding="utf-8")
+    assert "机" * 39 + "…" in html and "机" * 41 not in html
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "long" / relative_path("tables"), read_only=True)
+    cells = [c for row in wb["未收录专业"].iter_rows(values_only=True) for c in row
+             if isinstance(c, str) and c.startswith("机")]
+    assert cells == ["机" * 39 + "…"]

@@ -21,24 +21,54 @@ def test_headline_rows() -> None:
     tab = bt.headline(DATA.summary, ZH)
     rows = dict(tab.rows)
     assert rows["扩招目标（人）"] == 4376 and rows["计入人数"] == 3555
-    assert rows["目标完成率"] == "81.2%" and rows["距目标尚差（人）"] == 821
-    assert rows["上月（2020-03）计入人数"] == 3380 and rows["较上月变化"] == "+175"
-    assert rows["近期月均增量（人/月）"] == "268.3"
+    assert rows["目标完成率"] == 0.8124 and rows["距目标尚差（人）"] == 821
+    assert rows["上月（2020-03）计入人数（现值）"] == 3380
+    assert rows["较上月变化（与上月现值比）"] == 175
+    assert rows["上月（2020-03）首次公布计入人数"] == 3370
+    assert rows["较上月变化（与上月首次公布数比）"] == 185
     assert tab.sheet == "主要指标"
+    # Numbers stay numbers; each row says how it is shown.
+    assert tab.formatted()[2] == ["目标完成率", "81.2%"] and tab.formatted()[7][1] == "+175"
+    # The deadline month (2020-04): no projection.
+    assert not any("预计" in item for item in rows)
+
+
+def test_headline_over_target_and_before_the_deadline() -> None:
+    over = {**DATA.summary, "counted": 4601, "fulfilment_rate": 4601 / 4376}
+    rows = dict(bt.headline(over, ZH).rows)
+    assert rows["超额完成（人）"] == 225 and "距目标尚差（人）" not in rows
+    march = {**DATA.summary, "period": "2020-03", "projection": {
+        **DATA.summary["projection"], "months_left": 1, "projected_counted": 3800,
+        "projected_rate": 3800 / 4376, "monthly_pace": 268.3}}
+    tab = bt.headline(march, ZH)
+    rows = dict(tab.rows)
+    assert rows["预计至2020年4月30日计入人数"] == 3800
+    assert dict(tab.formatted())["近期月均增量（人/月）"] == "268.3"
+    first = bt.headline({**DATA.summary, "previous_period": None}, ZH)
+    assert dict(first.formatted())["较上月变化（与上月现值比）"] == "—"
 
 
 def test_by_school_and_total() -> None:
     tab = bt.by_school(DATA.schools, EN)
-    assert tab.rows[0][:5] == ["S01", "哈尔滨技师学院", "Technician college", "Daoli", 1200]
+    assert tab.rows[0][:5] == ["S01", "Harbin Technician College", "Technician college",
+                               "Daoli", 1200]
+    assert tab.rows[3][1] == "哈尔滨<script>alert(1)</script>技工学校"  # no English name
     assert tab.total == ["Total", "", "", "", 4376, 3716, 3555, 3555, 3555 / 4376, 2640, 915]
     assert tab.formatted_total()[8] == "81.2%"
+    assert bt.by_school(DATA.schools, ZH).rows[0][1] == "哈尔滨技师学院"
 
 
-def test_by_school_type() -> None:
-    tab = bt.by_group(DATA.schools, ZH, "school_type")
-    # groupby order: by the text's code points (技工 before 技师)
-    assert [r[:2] for r in tab.rows] == [["技工学校", 2], ["技师学院", 2], ["高级技工学校", 2]]
-    assert tab.rows[1][5] == 1635 and tab.total[1] == 6
+def test_by_school_type_and_district_in_the_configured_order() -> None:
+    tab = bt.by_group(DATA.schools, ZH, "school_type", DATA.groups)
+    # School types by the levels they train, not by code point (技工 sorts before 技师).
+    assert [r[:2] for r in tab.rows] == [["技师学院", 2], ["高级技工学校", 2], ["技工学校", 2]]
+    assert tab.rows[0][5] == 1635 and tab.total[1] == 6
+    districts = bt.by_group(DATA.schools, EN, "district", DATA.groups)
+    # Districts by administrative division code: 道里 230102 … 呼兰 230111.
+    assert [r[0] for r in districts.rows] == ["Daoli", "Nangang", "Daowai", "Songbei",
+                                              "Xiangfang", "Hulan"]
+    summed = bt.by_group(DATA.schools, ZH, "school_type")  # without stage 03's groups
+    assert sorted(r[0] for r in summed.rows) == sorted(r[0] for r in tab.rows)
 
 
 def test_breakdown_small_disabled_count_and_its_complement() -> None:
@@ -84,16 +114,34 @@ def test_small_city_total_is_hidden_too() -> None:
 def test_series_and_revisions() -> None:
     series = bt.series(DATA.series, ZH)
     assert series.rows[-1][0] == "2020-04" and series.rows[-1][1] == 3555
-    assert series.kinds == ["text", "int", "int", "signed", "signed", "pct"]
+    assert series.kinds == ["code", "int", "int", "signed", "signed", "pct"]
     rev = bt.revisions(DATA.revisions, ZH)
-    assert rev.headers == ["月份", "首次公布", "本期数据", "修订"]
+    assert rev.headers == ["月份", "首次公布", "首次公布数来源", "本期数据", "修订", "补报", "更正",
+                           "重报替代", "其他"]
+    march = rev.rows[6]
+    assert march == ["2020-03", 3370, "重新推算", 3380, 10, 6, 3, 2, -1]
+    assert sum(march[5:]) == march[4]  # the causes add up to the revision
+    assert rev.rows[0][2] == "已公布（存档）"
+    assert bt.revisions(DATA.revisions, EN).rows[6][2] == "re-derived"
+
+
+def test_every_table_has_its_unit_and_source() -> None:
+    tabs = bt.all_tables(DATA, ZH, ("disabled",), 5, "各校报送的花名册")
+    assert tabs["by_school"].unit == "单位：人" and tabs["headline"].unit == "单位：人、%"
+    assert tabs["quarantine_by_reason"].unit == "单位：条"
+    assert all(t.source == "资料来源：各校报送的花名册。" for t in tabs.values())
+    assert tabs["by_school"].title == "表3 各学校扩招完成情况"
+    assert tabs["reconciliation"].title == "附表4 来源文件核对（逐个文件）"
 
 
 def test_annex_order_with_and_without_the_disabled_table() -> None:
     keys = [t.key for t in bt.bulletin_tables(DATA, ZH, ("disabled",), 5)]
-    assert keys == ["headline", "by_school", "by_school_type", "by_district", "breakdowns",
-                    "disabled_by_school", "series", "revisions", "validation_summary",
-                    "validation", "quarantine_by_reason", "quarantine_by_school", "unreadable",
-                    "unmapped", "reconciliation"]
+    assert keys == ["headline", "series", "by_school", "by_school_type", "by_district",
+                    "breakdowns", "disabled_by_school", "revisions", "revisions_by_school",
+                    "rewards_list", "validation_summary", "validation", "quarantine_by_reason",
+                    "quarantine_by_school", "unreadable", "listed_entries", "unmapped",
+                    "reconciliation"]
     without = dataclasses.replace(DATA, disabled_by_school=None)
-    assert "disabled_by_school" not in [t.key for t in bt.bulletin_tables(without, ZH, (), 5)]
+    tabs = bt.all_tables(without, ZH, (), 5)
+    assert "disabled_by_school" not in tabs
+    assert tabs["revisions"].title == "表7 历史月份数据修订"  # numbered without a gap

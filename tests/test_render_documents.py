@@ -74,24 +74,62 @@ def test_synthetic_banner(rendered_zh, rendered_en) -> None:
 
 def test_english_edition_has_english_headings(rendered_en) -> None:
     html = rendered_en["bulletin_html"].read_text(encoding="utf-8")
-    for heading in ("1. Headline", "2. Charts", "3. Tables", "4. Data quality",
-                    "5. Definitions and method", "Table 2 Fulfilment by school"):
-        assert heading in html
+    for heading in ("1. Main points", "2. Progress against the target",
+                    "3. Schools, school types and districts", "4. Who was counted",
+                    "5. Revisions", "6. Data quality",
+                    "Annex: compilation notes and definitions", "A. Compilation notes",
+                    "B. Definitions of the indicators", "Table 3 Fulfilment by school",
+                    "Issue 8", "Compiled by: ", "Statistics and Analysis Section"):
+        assert heading in html, heading
     report = rendered_en["rewards_html"].read_text(encoding="utf-8")
     assert "6. Worked example" in report
     assert ("Not eligible: Data quality 88.46% is below the 90.00% minimum (short by 1.54 "
             "points)") in report
     assert "Page " in html  # the page counter of the PDF
+    # Plurals: "1 file", "2 files".
+    assert "1 file could not be read." in html and "2 files in the month folders not read" in html
 
 
-def test_bulletin_sections_and_method(rendered_zh) -> None:
+def test_bulletin_masthead_and_key_points(rendered_zh) -> None:
     html = rendered_zh["bulletin_html"].read_text(encoding="utf-8")
-    assert ("截至 2020-04-30，全市技工院校扩招计入 3,555 人，为目标 4,376 人的 81.2%；"
-            "较上月（3,380 人）变化 +175 人。") in html
-    assert "预测：按最近 3 个月的平均月增量，外推 0 个月至截止日，月均增量 268.3 人" in html
+    for text in ("技工院校扩招工作月度简报", "第 8 期", "哈尔滨市人力资源和社会保障局编印",
+                 "2020年5月10日", "依据《哈尔滨市技工院校扩招实施方案》（哈政办规【2019】20号）",
+                 "2020年4月全市技工院校扩招工作进展情况"):
+        assert text in html, text
+    for text in (
+        "截至2020年4月30日，全市技工院校扩招计入3,555人，完成目标4,376人的81.2%，"
+        "距目标尚差821人。",
+        "本月为扩招截止月份（截止日2020年4月30日），以上为截止时的完成情况，不再作预测。",
+        "分学校看，6所学校中有6所未完成指标，缺额合计821人，没有学校超额完成指标。",
+        "本月计入人数较上月增加175人（上月按最新数据为3,380人）；较上月首次公布的3,370人"
+        "增加185人（2020-03未经本系统发布，首次公布数按截至当月的报送重新推算）。",
+        "2020-03数据由首次公布的3,370人修订为3,380人（+10人），其中补报6人、更正后计入3人、"
+        "重报替代2人、其他−1人。",
+        "另有177条记录待学校更正（涉及6所学校），暂不计入；待更正清单已反馈各校。",
+    ):
+        assert text in html, text
+    assert "外推 0 个月" not in html and "距目标尚差 0" not in html and "预计至" not in html
+
+
+def test_bulletin_sections_signoff_and_annex(rendered_zh) -> None:
+    html = rendered_zh["bulletin_html"].read_text(encoding="utf-8")
+    for text in ("一、主要特点", "二、总体进度", "三、分学校、类型和区域完成情况",
+                 "四、计入人员构成",
+                 "五、数据修订", "六、数据质量", "附：编制说明与指标解释", "（一）编制说明",
+                 "（二）指标解释", "编制：统计分析科", "审核：职业能力建设处", "签发：分管局领导",
+                 "单位：人", "资料来源：各技工院校按月报送的扩招新生花名册"):
+        assert text in html, text
     assert html.count("<figure id=\"chart-") == 5
     assert "招生季：录取日期不晚于 2019-10-20（含）计为 2019秋季" in html
     assert 'class="status-warning"' in html
+    # The data-quality section: new rosters, the month-folder entries not read.
+    assert "本月（2020-04）新报送名册 3 个。" in html
+    assert "2020-04/说明.docx" in html and "不是名册（文件类型）" in html
+    assert "Office 临时文件" in html
+    # Configured orders: 技师学院 before 高级技工学校 before 技工学校.
+    types = html.index("表4 分学校类型完成情况")
+    part = html[types:types + 3000]
+    assert part.index("技师学院") < part.index("高级技工学校") < part.index(">技工学校")
 
 
 def test_report_shows_gates_reasons_and_ranges(rendered_zh) -> None:
@@ -182,3 +220,92 @@ def test_offline_fetcher_refuses_the_network() -> None:
 
     with pytest.raises(FatalURLFetchingError, match="network URL refused"):
         _OfflineFetcher()("https://cdn.example.com/x.css")
+
+
+# ------------------------------------------------------------------ pages
+
+
+def page_texts(path: Path) -> list[str]:
+    """Each page's text, whitespace removed."""
+    return [re.sub(r"\s+", "", page.extract_text() or "") for page in PdfReader(path).pages]
+
+
+def test_a_table_split_over_pages_says_continued(rendered_zh, rendered_en) -> None:
+    # The composition table (表6, some 50 rows) runs over a page in the fixture period.
+    pages = page_texts(rendered_zh["bulletin_pdf"])
+    first = [i for i, p in enumerate(pages) if "表6计入人员构成" in p]
+    assert len(first) >= 2, "the composition table should run over a page"
+    assert "表6计入人员构成（续表）" not in pages[first[0]]
+    assert all("表6计入人员构成（续表）" in pages[i] for i in first[1:])
+    # Every 续表 continues a table begun on an earlier page.
+    for i, page in enumerate(pages):
+        for title in re.findall(r"(表\d+)[^表（]*（续表）", page):
+            assert any(title in earlier for earlier in pages[:i]), (i, title)
+    en = page_texts(rendered_en["bulletin_pdf"])
+    assert any("CompositionofcountedenrollmentsTable" not in p and
+               "Compositionofcountedenrollments(continued)" in p for p in en)
+    # The HTML is one table: the cut is the PDF's.
+    html = rendered_zh["bulletin_html"].read_text(encoding="utf-8")
+    assert "续表" not in html and html.count('data-table="breakdowns"') == 1
+
+
+HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
+
+
+def proper_names(data) -> set[str]:
+    """The Chinese an English edition may show: names of schools without an English name,
+    what the schools sent (file names, majors not in the reference table) and the policy's
+    document number (哈政办规【2019】20号)."""
+    names = {n for sid, n in zip(data.schools["school_id"], data.schools["school_name"],
+                                 strict=True) if not data.names_en.get(sid)}
+    names |= {f["source_file"] for f in data.ingest.get("unreadable_files", [])}
+    names |= {e["entry"] for e in data.ingest.get("listed_entries", [])}
+    names |= {m["major"] for m in data.ingest.get("unmapped_majors", [])}
+    names.add(data.masthead.policy_citation)
+    return names
+
+
+def chinese_left(text: str, allowed: set[str]) -> set[str]:
+    """The runs of Chinese characters in ``text`` (whitespace removed) once every allowed
+    name is taken out."""
+    text = re.sub(r"\s+", "", text)
+    for name in sorted({re.sub(r"\s+", "", n) for n in allowed}, key=len, reverse=True):
+        text = text.replace(name, "")
+    return {m.group(0) for m in HAN.finditer(text)} - set("“”（），；：、")
+
+
+def test_english_html_has_no_chinese_but_proper_names(rendered_en) -> None:
+    data = load_stage_files(PERIOD_FIXTURE)
+    html = rendered_en["bulletin_html"].read_text(encoding="utf-8")
+    visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    # The fixture's stage files come from a Chinese run, whose refusal of a file is in
+    # Chinese; an English run writes it in English (the slow test below).
+    problems = {f["problem"] for f in data.ingest["unreadable_files"]}
+    import html as html_lib
+
+    assert chinese_left(html_lib.unescape(visible), proper_names(data) | problems) == set()
+
+
+@pytest.mark.slow
+def test_english_pdf_has_no_chinese_but_proper_names(tmp_path: Path) -> None:
+    """The English edition's PDF text holds no Chinese but proper names (see
+    :func:`proper_names`), on stage files as an English run writes them."""
+    import shutil
+
+    from conftest import render_period
+
+    data = load_stage_files(PERIOD_FIXTURE)
+    ingest = json.loads((PERIOD_FIXTURE / "ingest_report.json").read_text(encoding="utf-8"))
+    ingest["unreadable_files"][0]["problem"] = "the workbook is damaged or not a workbook"
+    folder = tmp_path / "src"
+    shutil.copytree(PERIOD_FIXTURE, folder)
+    (folder / "ingest_report.json").write_text(json.dumps(ingest, ensure_ascii=False),
+                                               encoding="utf-8")
+    pdf = render_period(tmp_path / "2020-04", "en", source=folder)["bulletin_pdf"]
+    text = "".join(page_texts(pdf))
+    assert chinese_left(text, proper_names(data)) == set()
+    assert "HarbinTechnicianCollege" in text  # school_name_en is used
+    # Codes are never broken over two lines (pypdf gives a broken one as two runs).
+    lines = [ln for page in PdfReader(pdf).pages for ln in (page.extract_text() or "").split("\n")]
+    assert any("CROSS_SCHOOL_DUPLICATE" in ln for ln in lines)
+    assert not any(ln.rstrip().endswith(("CROSS_SCHOOL_", "DUPLICA")) for ln in lines)

@@ -43,3 +43,28 @@ def test_broken_json_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "p" / "validation.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match=r"validation\.json: not readable JSON"):
         load_stage_files(tmp_path / "p")
+
+
+def test_optional_files_masthead_and_english_names() -> None:
+    data = load_stage_files(PERIOD_FIXTURE)
+    assert list(data.groups["dimension"].unique()) == ["school_type", "district"]
+    assert data.revisions_by_school is not None and data.rewards_list is not None
+    assert data.names_en["S02"] == "Harbin No. 1 Senior Technical School"
+    assert "S04" not in data.names_en  # an empty school_name_en is no name
+    m = data.masthead
+    assert (m.issue, m.released, m.policy_citation) == (8, "2020-05-10", "哈政办规【2019】20号")
+
+
+def test_masthead_of_a_publication() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from pipeline import resources
+    from pipeline.publication import load_publication
+    from pipeline.render.inputs import Masthead
+
+    pub = load_publication(resources.default_config_dir())
+    assert Masthead.of(pub, "2019-09", "2019-12").issue == 4
+    fixed = dataclasses.replace(pub, issue_number=12, release_date=dt.date(2020, 5, 15))
+    m = Masthead.of(fixed, "2019-09", "2020-04")
+    assert (m.issue, m.released) == (12, "2020-05-15")

@@ -87,3 +87,25 @@ def test_for_data_takes_names_from_the_per_school_table() -> None:
 def test_unknown_language_is_refused_at_once() -> None:
     with pytest.raises(ConfigError, match="fr"):
         Labels("fr")
+
+
+def test_plurals_pick_the_word_for_the_number() -> None:
+    en, zh = Labels("en"), Labels("zh-CN")
+    assert en.t("dq.fact_unreadable", n=1) == "1 file could not be read."
+    assert en.t("dq.fact_unreadable", n=2) == "2 files could not be read."
+    assert en.t("dq.fact_unreadable", n=0) == "0 files could not be read."
+    assert en.t("dq.fact_skipped", n="1,204").startswith("1,204 non-record lines skipped")
+    assert zh.t("dq.fact_unreadable", n=1) == "无法读取的文件 1 个。"
+    assert "(s)" not in "".join(messages.catalogue("en")[k] for k in messages.catalogue("en")
+                                if not k.startswith("rw."))
+
+
+def test_english_school_names_where_the_quota_table_has_them() -> None:
+    from conftest import PERIOD_FIXTURE
+
+    from pipeline.render.inputs import load_stage_files
+
+    data = load_stage_files(PERIOD_FIXTURE)
+    en, zh = Labels.for_data(data, "en"), Labels.for_data(data, "zh-CN")
+    assert en.school("S01") == "Harbin Technician College" and zh.school("S01") == "哈尔滨技师学院"
+    assert en.school("S05") == '=HYPERLINK("x")职业技能学校'  # no English name: the Chinese one

@@ -96,6 +96,16 @@ def test_files_and_reconciliation_of_the_fixture() -> None:
     assert folders.total == ["合计", 12, 4096, 3716, 177, 203, 57]
 
 
+def test_month_folder_entries_not_read_with_their_reason() -> None:
+    data = load_stage_files(PERIOD_FIXTURE)
+    tab = qt.listed_entries(data.ingest, ZH)
+    assert tab.rows == [["2020-04/说明.docx", "不是名册（文件类型）"],
+                        ["2020-04/~$S01_花名册.xlsx", "Office 临时文件"]]
+    assert tab.kinds == ["path", "text"] and tab.sheet == "未读取的文件"
+    assert qt.listed_entries(data.ingest, EN).rows[1][1] == "Office lock file"
+    assert qt.listed_entries({}, ZH).rows == []
+
+
 def test_stage_table_of_reasons_takes_the_locale_texts() -> None:
     from pipeline.stages import quarantine_by_reason
 

@@ -38,7 +38,7 @@ HEADERS = ["源文件", "工作表", "行号", "身份证号（已遮蔽）", "�
 
 def _sheet_rows(path: Path, title: str) -> list[list[object]]:
     wb = openpyxl.load_workbook(path)
-    return [list(r) for r in wb[title].iter_rows(min_row=4, values_only=True)]
+    return [list(r) for r in wb[title].iter_rows(min_row=5, values_only=True)]
 
 
 def test_inert_prefixes_formula_starts() -> None:
@@ -55,14 +55,14 @@ def test_xlsx_text_inert_numbers_numeric(rendered_zh) -> None:
     formula_cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formula_cells == []
     ws = wb["按学校"]
-    assert [c.value for c in ws[3]][:5] == ["学校代码", "学校名称", "学校类型", "所在区", "指标"]
-    names = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2) for r in range(4, 10)}
+    assert [c.value for c in ws[4]][:5] == ["学校代码", "学校名称", "学校类型", "所在区", "指标"]
+    names = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2) for r in range(5, 11)}
     assert names["S05"].value == "'" + FORMULA + "职业技能学校" and names["S05"].data_type == "s"
     assert names["S04"].value == f"哈尔滨{PAYLOAD}技工学校"
-    quota = ws.cell(row=4, column=5).value
+    quota = ws.cell(row=5, column=5).value
     assert isinstance(quota, int) and quota == 1200
-    assert isinstance(ws.cell(row=4, column=9).value, float)  # the rate, formatted as %
-    assert ws.cell(row=4, column=9).number_format == "0.0%"
+    assert isinstance(ws.cell(row=5, column=9).value, float)  # the rate, formatted as %
+    assert ws.cell(row=5, column=9).number_format == "0.0%"
     assert wb.properties.creator == "kuozhao"
     assert str(wb.properties.modified).startswith("2020-04-30")
 
@@ -100,6 +100,59 @@ def test_no_id_numbers_in_published_files(rendered_zh) -> None:
         for row in ws.iter_rows(values_only=True):
             for val in row:
                 assert not (isinstance(val, str) and masked.search(val)), (ws.title, val)
+
+
+def test_annex_numbers_are_numbers_with_formats(rendered_zh) -> None:
+    wb = openpyxl.load_workbook(rendered_zh["tables"])
+    head = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2)
+            for ws in [wb["主要指标"]] for r in range(5, 20)}
+    rate, change = head["目标完成率"], head["较上月变化（与上月现值比）"]
+    assert rate.data_type == "n" and rate.value == 0.8124 and rate.number_format == "0.0%"
+    assert change.data_type == "n" and change.value == 175
+    assert change.number_format == "+#,##0;-#,##0;0"
+    assert head["扩招目标（人）"].number_format == "#,##0"
+    # No number anywhere is stored as text: no '+427, no 81.2%, no 1,200.
+    as_text = re.compile(r"^'?[+−-]?[\d,]+(\.\d+)?%?$")
+    for ws in wb:
+        for row in ws.iter_rows(min_row=5):
+            for c in row:
+                if isinstance(c.value, str):
+                    assert not as_text.match(c.value), (ws.title, c.coordinate, c.value)
+    revisions = wb["数据修订"]
+    cells = [c for row in revisions.iter_rows(min_row=5, max_row=12) for c in row[1:2] + row[3:]]
+    assert cells and all(c.data_type == "n" for c in cells)
+
+
+def test_annex_sheets_have_banner_unit_frozen_headings_and_notes(rendered_zh) -> None:
+    wb = openpyxl.load_workbook(rendered_zh["tables"])
+    assert wb.sheetnames[0] == "说明" and "奖补名单" in wb.sheetnames
+    ws = wb["按学校"]
+    assert ws["A1"].value == "表3 各学校扩招完成情况"
+    assert ws["A2"].value == "合成示例数据，非真实统计" and ws["A3"].value == "单位：人"
+    assert ws.freeze_panes == "A5"
+    assert ws.column_dimensions["B"].width > ws.column_dimensions["E"].width
+    column_a = [c.value for c in ws["A"] if c.value]
+    assert column_a[-1] == ("资料来源：各技工院校按月报送的扩招新生花名册，经 kuozhao 清洗、"
+                            "核验后汇总。")
+    notes = [c.value for c in wb["残疾人按学校"]["A"] if isinstance(c.value, str)]
+    assert any("“<5”" in n for n in notes)
+    cover = [[c.value for c in row] for row in wb["说明"].iter_rows()]
+    flat = [v for row in cover for v in row if v]
+    assert "第 8 期" in " ".join(flat) and "签发：" in flat and "分管局领导" in flat
+    assert any(str(v).startswith("符号说明") for v in flat)
+    assert ["按学校", "表3 各学校扩招完成情况"] in [r[:2] for r in cover]
+
+
+def test_annex_reward_list(rendered_zh, rendered_en) -> None:
+    rows = _sheet_rows(rendered_zh["tables"], "奖补名单")
+    body = {r[0]: r for r in rows if r[0] and str(r[0]).startswith("S")}
+    assert body["S01"][2:] == ["是", None, 2032778]
+    assert body["S04"][2:4] == ["否", "完成率、退学率"] and body["S04"][4] == 0
+    (total,) = [r for r in rows if r[0] == "合计"]
+    assert total[4] == sum(r[4] for r in body.values())
+    en = {r[0]: r for r in _sheet_rows(rendered_en["tables"], "Reward list") if r[0]}
+    assert en["S04"][2:4] == ["no", "Fulfilment, Withdrawal"]
+    assert en["S01"][1] == "Harbin Technician College"
 
 
 # ------------------------------------------------------------------ feedback
@@ -247,3 +300,21 @@ def test_feedback_bytes_do_not_depend_on_when_they_are_written(tmp_path, monkeyp
     assert [p.name for p in a] == [p.name for p in b]
     for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def test_an_empty_table_says_so_and_the_cover_lists_the_sheets(tmp_path: Path) -> None:
+    from pipeline.render.workbooks import AnnexCover
+
+    cover = AnnexCover(sheet="说明", title="简报", banner="合成示例数据，非真实统计",
+                       details=(("编制", "统计分析科"),), notes=("符号说明",),
+                       contents_heading=("工作表", "表名"), empty="无")
+    tab = Table("u", "表13 无法读取的文件", ["来源文件", "问题"], ["path", "text"], [],
+                unit="", source="资料来源：x。", sheet="无法读取的文件")
+    write_tables_xlsx([tab], tmp_path / "t.xlsx", "2020-04-30", cover)
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb.sheetnames == ["说明", "无法读取的文件"]
+    ws = wb["无法读取的文件"]
+    assert [ws["A4"].value, ws["B4"].value, ws["A5"].value] == ["来源文件", "问题", "无"]
+    assert ws["A2"].value == "合成示例数据，非真实统计" and ws["A7"].value == "资料来源：x。"
+    rows = [[c.value for c in r] for r in wb["说明"].iter_rows()]
+    assert ["编制", "统计分析科"] in rows and ["无法读取的文件", "表13 无法读取的文件"] in rows

@@ -5,7 +5,8 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
 - ``render_all(data, out_dir, *, lang, sensitive_dimensions, threshold, created, font)``
   writes ``bulletin.html``/``.pdf``, ``rewards.html``/``.pdf`` and ``tables.xlsx`` from a
   :class:`StageData` into ``out_dir`` (at their catalogue paths) and returns them by
-  catalogue key.
+  catalogue key. The bulletin's masthead, English school names and configured orders come
+  in the StageData (``masthead``, ``names_en``, ``groups``).
 - ``write_feedback(out_dir, quarantine, texts)`` writes each school's workbook of
   quarantined rows; ``feedback_texts(labels)`` gives its words (``Labels(lang,
   window=(start, end))``: the reason texts name the programme window).
@@ -13,14 +14,17 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
   decision (stage 04 fills ``rewards_detail.csv``'s ``reason`` column with it).
 - ``headline_frame(data, lang)`` is the bulletin's headline table as a frame (notebook 05).
 
-The package: :mod:`.inputs` (StageData and the loader), :mod:`.labels` (every text of an
-edition), :mod:`.formats` (number formatting), :mod:`.table` (the published table),
-:mod:`.bulletin_tables` and :mod:`.quality_tables` (the bulletin's tables),
-:mod:`.rewards_tables`, :mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
-:mod:`.charts`, :mod:`.fonts` and :mod:`.font_cache` (the Chinese font: from PyPI, cached
-by ``python -m pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and
-PDF), :mod:`.workbooks` (the annex and the feedback workbooks), :mod:`.files` (atomic
-writes).
+The package: :mod:`.inputs` (StageData, the issue's Masthead and the loader), :mod:`.labels`
+(every text of an edition), :mod:`.formats` (number formatting), :mod:`.table` (the
+published table, its cell kinds and display limits), :mod:`.bulletin_tables`,
+:mod:`.quality_tables` and :mod:`.annex_tables` (the bulletin's and the annex's tables),
+:mod:`.narrative` (the 主要特点 in words) and :mod:`.bulletin_context` (masthead, sign-off,
+data-quality facts, 编制说明 and 指标解释), :mod:`.rewards_tables`, :mod:`.worked_example` and
+:mod:`.reasons` (the evaluator report), :mod:`.charts`, :mod:`.fonts` and
+:mod:`.font_cache` (the Chinese font: from PyPI, cached by ``python -m
+pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and PDF) and
+:mod:`.pagination` (续表: tables cut where the first layout broke them), :mod:`.workbooks`
+(the annex and the feedback workbooks), :mod:`.files` (atomic writes).
 """
 
 from __future__ import annotations
@@ -34,14 +38,21 @@ from pipeline import messages
 from pipeline.catalog import relative_path
 from pipeline.errors import InputError
 from pipeline.render.bulletin_tables import headline
-from pipeline.render.documents import bulletin_html, html_to_pdf, rewards_html, source_date_epoch
+from pipeline.render.documents import (
+    bulletin_context,
+    html_to_pdf,
+    render,
+    rewards_html,
+    source_date_epoch,
+)
 from pipeline.render.files import write_text
 from pipeline.render.fonts import FontNotFound, find_cjk_font
-from pipeline.render.inputs import StageData, load_stage_files, read_stage_csv
+from pipeline.render.inputs import Masthead, StageData, load_stage_files, read_stage_csv
 from pipeline.render.labels import Labels
 from pipeline.render.reasons import reward_reason, reward_reasons
 from pipeline.render.workbooks import (
     FeedbackTexts,
+    annex_cover,
     feedback_texts,
     write_feedback,
     write_tables_xlsx,
@@ -55,6 +66,7 @@ __all__ = [
     "FeedbackTexts",
     "FontNotFound",
     "Labels",
+    "Masthead",
     "StageData",
     "feedback_texts",
     "find_cjk_font",
@@ -97,13 +109,15 @@ def render_all(
     sensitive = tuple(sensitive_dimensions)
     paths = {key: Path(out_dir) / relative_path(key) for key in DOCUMENTS}
     with source_date_epoch(created):
-        html, tables = bulletin_html(data, labels, sensitive, int(threshold), font, created)
+        ctx, tables = bulletin_context(data, labels, sensitive, int(threshold), font, created)
+        html = render("bulletin.html.j2", ctx)
         write_text(paths["bulletin_html"], html)
-        html_to_pdf(html, paths["bulletin_pdf"], font, Path(out_dir))
+        html_to_pdf(html, paths["bulletin_pdf"], font, Path(out_dir),
+                    relayout=lambda cuts, widths: render("bulletin.html.j2", ctx, cuts, widths))
         report = rewards_html(data, labels, font, created)
         write_text(paths["rewards_html"], report)
         html_to_pdf(report, paths["rewards_pdf"], font, Path(out_dir))
-        write_tables_xlsx(tables, paths["tables"], created)
+        write_tables_xlsx(tables, paths["tables"], created, annex_cover(data, labels))
     return paths
 
 

@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline import disclosure
+from pipeline.highlights import BEFORE, CAUSES, deadline_phase
 from pipeline.render import quality_tables as quality
-from pipeline.render.formats import fmt_num, fmt_pct, fmt_signed, num, rate, whole
+from pipeline.render.formats import num, rate, whole
 from pipeline.render.labels import Labels
 from pipeline.render.table import Table, labelled_table
 
@@ -26,31 +27,53 @@ FULFILMENT_KINDS = ["int"] * 4 + ["pct", "int", "int"]
 COUNTS = ("admitted", "registered", "counted")
 
 
-def headline(summary: dict, labels: Labels) -> Table:
-    """Key figures of the period (``summary.json``)."""
-    s, t = summary, labels.t
-    proj = s.get("projection") or {}
-    rows: list[list[Any]] = [
-        [t("headline.target"), s.get("target")],
-        [t("headline.counted"), s.get("counted")],
-        [t("headline.rate"), fmt_pct(s.get("fulfilment_rate"))],
-        [t("headline.admitted"), s.get("admitted")],
-        [t("headline.registered"), s.get("registered")],
-        [t("headline.gap"), max(0, int(s.get("target", 0)) - int(s.get("counted", 0)))],
-        [
-            t("headline.previous", period=s.get("previous_period") or "—"),
-            s.get("previous_counted") if s.get("previous_counted") is not None else "—",
-        ],
-        [t("headline.change"), fmt_signed(s.get("change_since_last_month"))],
+def _previous_rows(s: dict, labels: Labels) -> tuple[list[list[Any]], list[str]]:
+    """Last month (as known now and as first published) and the change on both bases."""
+    t, dash = labels.t, "—"
+    prev = s.get("previous_period")
+    if not prev:
+        return [[t("headline.change"), dash]], ["signed"]
+    first = s.get("previous_first_published")
+    rows = [
+        [t("headline.previous", period=prev), whole(s.get("previous_counted"))],
+        [t("headline.change"), whole(s.get("change_since_last_month"))],
+        [t("headline.previous_first", period=prev), dash if first is None else whole(first)],
+        [t("headline.change_first"), dash if first is None else
+         whole(s.get("change_vs_first_published"))],
     ]
-    if proj:
+    return rows, ["int", "signed", "int", "signed"]
+
+
+def headline(summary: dict, labels: Labels) -> Table:
+    """Key figures of the period (``summary.json``): the target, the counts, how far from
+    (or over) the target, last month on both bases and, before the deadline month only, the
+    projection."""
+    s, t = summary, labels.t
+    target, counted = int(s.get("target", 0)), int(s.get("counted", 0))
+    over = counted >= target
+    rows: list[list[Any]] = [
+        [t("headline.target"), target], [t("headline.counted"), counted],
+        [t("headline.rate"), num(s.get("fulfilment_rate"))],
+        [t("headline.admitted"), whole(s.get("admitted"))],
+        [t("headline.registered"), whole(s.get("registered"))],
+        [t("headline.over" if over else "headline.gap"), abs(counted - target)],
+    ]
+    kinds = ["int", "int", "pct", "int", "int", "int"]
+    prev_rows, prev_kinds = _previous_rows(s, labels)
+    rows, kinds = rows + prev_rows, kinds + prev_kinds
+    proj = s.get("projection") or {}
+    if proj and deadline_phase(str(s.get("period", "")), s.get("window_end")) == BEFORE:
         rows += [
-            [t("headline.pace"), fmt_num(proj.get("monthly_pace", 0), 1)],
-            [t("headline.projected", deadline=proj.get("deadline", "")),
-             proj.get("projected_counted")],
-            [t("headline.projected_rate"), fmt_pct(proj.get("projected_rate"))],
+            [t("headline.pace"), num(proj.get("monthly_pace"))],
+            [t("headline.projected", deadline=labels.date(proj["deadline"])
+               if proj.get("deadline") else ""),
+             whole(proj.get("projected_counted"))],
+            [t("headline.projected_rate"), num(proj.get("projected_rate"))],
         ]
-    return labelled_table(labels, "headline", ("item", "value"), ["text", "int"], rows)
+        kinds += ["dec1", "int", "pct"]
+    tab = labelled_table(labels, "headline", ("item", "value"), ["text", "int"], rows)
+    tab.cell_kinds = [["text", k] for k in kinds]
+    return tab
 
 
 def _fulfilment_cells(sums: pd.Series | dict) -> list[Any]:
@@ -60,28 +83,36 @@ def _fulfilment_cells(sums: pd.Series | dict) -> list[Any]:
 
 
 def by_school(schools: pd.DataFrame, labels: Labels) -> Table:
-    """Per-school fulfilment with a total row."""
+    """Per-school fulfilment with a total row (school names in the edition's language)."""
     df = schools.sort_values("school_id", kind="stable")
     rows = [
-        [r["school_id"], r["school_name"], labels.value(r["school_type"]),
-         labels.value(r["district"]), *_fulfilment_cells(r)]
+        [r["school_id"], labels.names.get(r["school_id"], r["school_name"]),
+         labels.value(r["school_type"]), labels.value(r["district"]), *_fulfilment_cells(r)]
         for _, r in df.iterrows()
     ]
     total = [labels.t("col.total"), "", "", "", *_fulfilment_cells(df[list(FULFILMENT)].sum())]
     columns = ("school_id", "school_name", "school_type", "district", *FULFILMENT_HEADERS)
-    return labelled_table(labels, "by_school", columns, ["text"] * 4 + FULFILMENT_KINDS, rows,
-                          total=total)
+    return labelled_table(labels, "by_school", columns,
+                          ["code", "name", "name", "name", *FULFILMENT_KINDS], rows, total=total)
 
 
-def by_group(schools: pd.DataFrame, labels: Labels, column: str) -> Table:
-    """Fulfilment per school type or district (from the per-school table)."""
-    g = schools.groupby(column, sort=True)[list(FULFILMENT)].sum()
-    n = schools.groupby(column, sort=True).size()
-    rows = [[labels.value(k), int(n[k]), *_fulfilment_cells(r)] for k, r in g.iterrows()]
+def by_group(schools: pd.DataFrame, labels: Labels, column: str,
+             groups: pd.DataFrame | None = None) -> Table:
+    """Fulfilment per school type or district: the rows of ``groups`` (stage 03's, in the
+    configured order: school types by level, districts by division code) when given, else
+    summed from the per-school table."""
+    if groups is not None and (groups["dimension"] == column).any():
+        part = groups[groups["dimension"] == column]
+        rows = [[labels.value(r["category"]), int(r["schools"]), *_fulfilment_cells(r)]
+                for _, r in part.iterrows()]
+    else:
+        g = schools.groupby(column, sort=True)[list(FULFILMENT)].sum()
+        n = schools.groupby(column, sort=True).size()
+        rows = [[labels.value(k), int(n[k]), *_fulfilment_cells(r)] for k, r in g.iterrows()]
     sums = schools[list(FULFILMENT)].sum()
     total = [labels.t("col.total"), len(schools), *_fulfilment_cells(sums)]
     return labelled_table(labels, f"by_{column}", (column, "schools", *FULFILMENT_HEADERS),
-                          ["text", "int"] + FULFILMENT_KINDS, rows, total=total)
+                          ["name", "int"] + FULFILMENT_KINDS, rows, total=total)
 
 
 def _protected_part(part: pd.DataFrame, threshold: int) -> tuple[dict[str, list], list[bool]]:
@@ -122,7 +153,7 @@ def breakdowns(
             rows.append([labels.dimension(dim), labels.value(cat),
                          *[shown[c][i] for c in COUNTS], share])
     return labelled_table(labels, "breakdowns", ("dimension", "category", *COUNTS, "share"),
-                          ["text", "text", "int", "int", "int", "pct"], rows,
+                          ["name", "name", "int", "int", "int", "pct"], rows,
                           note=_suppression_note(labels, threshold))
 
 
@@ -154,14 +185,14 @@ def disabled_by_school(
     published = not disclosure.is_small(total, threshold)
     prot = disclosure.protect_group(counts, threshold, total_published=published)
     rows = [
-        [sid, name, disclosure.display(c, s, threshold), int(n)]
+        [sid, labels.names.get(sid, name), disclosure.display(c, s, threshold), int(n)]
         for sid, name, n, c, s in zip(df["school_id"], df["school_name"], df["total_counted"],
                                       counts, prot.status, strict=True)
     ]
     tot = [labels.t("col.total"), "", _shown_total(total, prot, published, threshold),
            int(df["total_counted"].sum())]
     columns = ("school_id", "school_name", "disabled_counted", "counted")
-    return labelled_table(labels, "disabled_by_school", columns, ["text", "text", "int", "int"],
+    return labelled_table(labels, "disabled_by_school", columns, ["code", "name", "int", "int"],
                           rows, total=tot, note=_suppression_note(labels, threshold))
 
 
@@ -174,38 +205,95 @@ def series(frame: pd.DataFrame, labels: Labels) -> Table:
     ]
     columns = ("month", "counted", "target_trajectory", "gap", "change", "fulfilment_rate")
     return labelled_table(labels, "series", columns,
-                          ["text", "int", "int", "signed", "signed", "pct"], rows)
+                          ["code", "int", "int", "signed", "signed", "pct"], rows)
 
 
 def revisions(frame: pd.DataFrame, labels: Labels) -> Table:
-    """Revisions to earlier months."""
+    """Revisions to earlier months: first published (and whether that figure is the one
+    archived at publication or re-derived from the raw folders), current, the revision and
+    its causes (late submissions, corrections, supersessions, other; they add up to it)."""
     rows = [
-        [r.month, whole(r.first_published), whole(r.current), whole(r.revision)]
-        for r in frame.itertuples(index=False)
+        [r.get("month"), whole(r.get("first_published")),
+         labels.optional("revision_source", r.get("first_published_source")),
+         whole(r.get("current")), whole(r.get("revision")), *[whole(r.get(c)) for c in CAUSES]]
+        for r in frame.to_dict("records")
     ]
-    return labelled_table(labels, "revisions", ("month", "first_published", "current", "revision"),
-                          ["text", "int", "int", "signed"], rows, note=labels.t("notes.revisions"))
+    columns = ("month", "first_published", "first_published_source", "current", "revision",
+               *CAUSES)
+    return labelled_table(labels, "revisions", columns,
+                          ["code", "int", "name", "int", "signed", *["signed"] * len(CAUSES)],
+                          rows, note=labels.t("notes.revisions"))
+
+
+#: The unit of each bulletin table (``unit.<name>``): people, records, or mixed.
+UNITS = {"headline": "mixed", "validation_summary": "checks", "validation": "records",
+         "validation_failed": "records", "quarantine_by_reason": "records",
+         "quarantine_by_school": "records", "unmapped": "records", "unreadable": "",
+         "listed_entries": "", "reconciliation": "records",
+         "reconciliation_by_folder": "records", "rewards_list": "yuan"}
+
+
+def finish(tab: Table, labels: Labels, source: str) -> Table:
+    """A table with its unit (单位：人) above and its source (资料来源) under it."""
+    unit = UNITS.get(tab.key, "people")
+    tab.unit = labels.t(f"unit.{unit}") if unit else ""
+    tab.source = labels.t("notes.source", source=source) if source else ""
+    return tab
+
+
+#: The bulletin's tables in the order it prints them (numbered 表1, 表2, … as they come),
+#: the annex's own tables (附表1, …), and the order of the annex's sheets (a table without a
+#: sheet name is not in the annex).
+PRINTED = ("headline", "series", "by_school", "by_school_type", "by_district", "breakdowns",
+           "disabled_by_school", "revisions", "validation_summary", "validation_failed",
+           "quarantine_by_reason", "quarantine_by_school", "unreadable", "listed_entries",
+           "unmapped", "reconciliation_by_folder")
+ANNEX_ONLY = ("revisions_by_school", "rewards_list", "validation", "reconciliation")
+SHEETS = ("headline", "series", "by_school", "by_school_type", "by_district", "breakdowns",
+          "disabled_by_school", "revisions", "revisions_by_school", "rewards_list",
+          "validation_summary", "validation", "quarantine_by_reason", "quarantine_by_school",
+          "unreadable", "listed_entries", "unmapped", "reconciliation")
+
+
+def _built(data: Any, labels: Labels, sensitive: Sequence[str], threshold: int
+           ) -> dict[str, Table | None]:
+    """Every table by key (None where its data is missing)."""
+    from pipeline.render import annex_tables as annex
+
+    counted = int(data.summary.get("counted", 0))
+    return {
+        "headline": headline(data.summary, labels),
+        "series": series(data.series, labels),
+        "by_school": by_school(data.schools, labels),
+        "by_school_type": by_group(data.schools, labels, "school_type", data.groups),
+        "by_district": by_group(data.schools, labels, "district", data.groups),
+        "breakdowns": breakdowns(data.breakdowns, counted, labels, sensitive, threshold),
+        "disabled_by_school": disabled_by_school(data.disabled_by_school, labels, sensitive,
+                                                 threshold),
+        "revisions": revisions(data.revisions, labels),
+        "revisions_by_school": annex.revisions_by_school(data.revisions_by_school, labels),
+        "rewards_list": annex.rewards_list(data, labels),
+        **{tab.key: tab for tab in quality.all_tables(data, labels)},
+    }
+
+
+def all_tables(data: Any, labels: Labels, sensitive: Sequence[str], threshold: int,
+               source: str = "") -> dict[str, Table]:
+    """Every table of the bulletin and its annex (``data`` is a ``StageData``) by key,
+    numbered in print order, each with its unit and ``source``."""
+    built = {k: v for k, v in _built(data, labels, sensitive, threshold).items() if v}
+    out: dict[str, Table] = {}
+    for prefix, keys in (("tables.numbered", PRINTED), ("tables.annex_numbered", ANNEX_ONLY)):
+        for n, key in enumerate([k for k in keys if k in built], start=1):
+            tab = finish(built[key], labels, source)
+            tab.title = labels.t(prefix, n=n, title=tab.title)
+            out[key] = tab
+    return out
 
 
 def bulletin_tables(
-    data: Any, labels: Labels, sensitive: Sequence[str], threshold: int
+    data: Any, labels: Labels, sensitive: Sequence[str], threshold: int, source: str = ""
 ) -> list[Table]:
-    """Every table of the bulletin (``data`` is a ``StageData``), in the annex's sheet
-    order."""
-    tabs = [
-        headline(data.summary, labels),
-        by_school(data.schools, labels),
-        by_group(data.schools, labels, "school_type"),
-        by_group(data.schools, labels, "district"),
-        breakdowns(data.breakdowns, int(data.summary.get("counted", 0)), labels, sensitive,
-                   threshold),
-    ]
-    dis = disabled_by_school(data.disabled_by_school, labels, sensitive, threshold)
-    if dis is not None:
-        tabs.append(dis)
-    return [
-        *tabs,
-        series(data.series, labels),
-        revisions(data.revisions, labels),
-        *quality.annex_tables(data, labels),
-    ]
+    """The annex's tables (:func:`all_tables` that have a sheet name), in sheet order."""
+    tabs = all_tables(data, labels, sensitive, threshold, source)
+    return [tabs[k] for k in SHEETS if k in tabs and tabs[k].sheet]

@@ -66,12 +66,27 @@ def _png(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _thousands(axis: Any) -> None:
+    """Tick labels of a count axis with thousands separators (``5,000``)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_int(x)))
+
+
 def _bars_look(ax: Any, labels: Labels, legend: bool = True) -> None:
-    """Axis label, no horizontal grid lines, the legend in the lower right."""
+    """Axis label with thousands separators, no horizontal grid lines, the legend in the
+    lower right."""
     ax.set_xlabel(labels.t("charts.people"))
+    _thousands(ax.xaxis)
     ax.grid(axis="y", visible=False)
     if legend:
         ax.legend(loc="lower right", frameon=False, fontsize=7.5)
+
+
+def _names(frame: pd.DataFrame, labels: Labels) -> list[str]:
+    """The schools' names of a frame in the edition's language, shortened for an axis."""
+    return [short(labels.names.get(sid, name), 28 if labels.lang == "en" else 16)
+            for sid, name in zip(frame["school_id"], frame["school_name"], strict=True)]
 
 
 def progress(series: pd.DataFrame, summary: dict, labels: Labels) -> str:
@@ -90,6 +105,7 @@ def progress(series: pd.DataFrame, summary: dict, labels: Labels) -> str:
                     ha="center", fontsize=7, color=PALETTE[0])
     ax.set_xticks(x, list(series["month"]))
     ax.set_ylabel(labels.t("charts.people"))
+    _thousands(ax.yaxis)
     ax.set_ylim(0, max(target, float(series["counted"].max() or 0)) * 1.12)
     # Below the axes: inside, it covered the latest months' labels.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False,
@@ -101,7 +117,7 @@ def schools(frame: pd.DataFrame, labels: Labels) -> str:
     """Each school's counted vs its quota, sorted by fulfilment rate."""
     df = frame.assign(rate=lambda d: d["counted"] / d["quota"].where(d["quota"] > 0))
     df = df.sort_values(["rate", "school_id"], ascending=[True, True], kind="stable")
-    fig, ax = _axes(max(2.0, 0.32 * len(df) + 0.9))
+    fig, ax = _axes(max(2.0, 0.24 * len(df) + 0.8))
     y = list(range(len(df)))
     ax.barh(y, df["quota"], color="#d9e2ef", label=labels.t("charts.quota"), height=0.7)
     ax.barh(y, df["counted"], color=PALETTE[0], label=labels.t("charts.counted"), height=0.45)
@@ -110,7 +126,7 @@ def schools(frame: pd.DataFrame, labels: Labels) -> str:
     ):
         ax.text(max(c, q) * 1.01, yi, f"{fmt_int(c)} / {fmt_int(q)}  {fmt_pct(r)}",
                 va="center", fontsize=7)
-    ax.set_yticks(y, [short(n) for n in df["school_name"]])
+    ax.set_yticks(y, _names(df, labels))
     ax.set_xlim(0, float(max(df["quota"].max(), df["counted"].max())) * 1.35)
     _bars_look(ax, labels)
     return _png(fig)
@@ -139,7 +155,7 @@ def composition(breakdowns: pd.DataFrame, dim: str, colour: str, labels: Labels)
 def intake(frame: pd.DataFrame, labels: Labels) -> str:
     """Autumn 2019 and spring 2020 intake per school (stacked)."""
     df = frame.sort_values("school_id", kind="stable")
-    fig, ax = _axes(max(2.0, 0.32 * len(df) + 0.9))
+    fig, ax = _axes(max(2.0, 0.24 * len(df) + 0.8))
     y = list(range(len(df)))[::-1]
     autumn, spring = df["autumn_2019"], df["spring_2020"]
     ax.barh(y, autumn, color=PALETTE[0], height=0.6, label=labels.value("2019秋季"))
@@ -147,7 +163,7 @@ def intake(frame: pd.DataFrame, labels: Labels) -> str:
             label=labels.value("2020春季"))
     for yi, a, s in zip(y, autumn, spring, strict=True):
         ax.text(a + s + 5, yi, f"{fmt_int(a)} + {fmt_int(s)}", va="center", fontsize=7)
-    ax.set_yticks(y, [short(n) for n in df["school_name"]])
+    ax.set_yticks(y, _names(df, labels))
     ax.set_xlim(0, float((autumn + spring).max()) * 1.25)
     _bars_look(ax, labels)
     return _png(fig)
@@ -169,7 +185,7 @@ def ranks(detail: pd.DataFrame, labels: Labels) -> str:
         if bool(r.tier_changes):
             label += "  " + labels.t("charts.tier_flip")
         ax.text(n + 0.6, yi, label, va="center", fontsize=7)
-    ax.set_yticks(y, [short(s) for s in df["school_name"]])
+    ax.set_yticks(y, _names(df, labels))
     ax.set_xlim(0.5, n + 2.8)
     ax.set_xticks(range(1, n + 1))
     ax.set_xlabel(labels.t("charts.rank_axis"))
@@ -186,24 +202,26 @@ def bulletin_charts(
     data: Any, labels: Labels, sensitive: Sequence[str], font: Path
 ) -> list[dict[str, str]]:
     """All charts of the bulletin (``data`` is a ``StageData``) as ``{"key", "title", "src",
-    "alt"}``; no composition chart of a sensitive dimension."""
+    "alt"}``, numbered (图1, 图2, …) in the order the bulletin prints them; no composition
+    chart of a sensitive dimension."""
     makers = [
         ("progress", lambda: progress(data.series, data.summary, labels)),
         ("schools", lambda: schools(data.schools, labels)),
+        ("intake", lambda: intake(data.schools, labels)),
         *[
             (dim, lambda dim=dim, colour=colour: composition(data.breakdowns, dim, colour,
                                                               labels))
             for dim, colour in (("target_group", PALETTE[2]), ("industry", PALETTE[3]))
             if dim not in sensitive
         ],
-        ("intake", lambda: intake(data.schools, labels)),
     ]
     out = []
     with _drawing(font):
         for key, make in makers:
             src = make()
             if src:
-                title = labels.t(f"charts.{key}_title")
+                title = labels.t("charts.numbered", n=len(out) + 1,
+                                 title=labels.t(f"charts.{key}_title"))
                 out.append({"key": key, "title": title, "src": src, "alt": title})
     return out
 

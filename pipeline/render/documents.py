@@ -14,30 +14,27 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline import resources
+from pipeline.render import bulletin_context as bc
 from pipeline.render import bulletin_tables as bt
-from pipeline.render import charts
+from pipeline.render import charts, narrative, pagination
 from pipeline.render import quality_tables as quality
 from pipeline.render import rewards_tables as rt
 from pipeline.render.files import write_bytes
 from pipeline.render.fonts import bold_font, sc_font_file
-from pipeline.render.formats import (
-    fmt_dec,
-    fmt_int,
-    fmt_num,
-    fmt_pct,
-    fmt_signed,
-    whole,
-    zero_if_missing,
-)
+from pipeline.render.formats import fmt_dec, fmt_int, fmt_pct, fmt_signed
 from pipeline.render.labels import Labels
 from pipeline.render.table import Table
 from pipeline.render.worked_example import worked_example
+
+#: Lays a document out again with tables cut where the first layout broke them: takes the
+#: cuts and the column widths by table (:func:`pipeline.render.pagination.page_breaks`).
+Relayout = Callable[[dict[str, list[int]], dict[str, list[float]]], str]
 
 
 def _env() -> Any:
@@ -53,7 +50,16 @@ def _env() -> Any:
         keep_trailing_newline=True,
     )
     env.filters.update(int=fmt_int, pct=fmt_pct, dec=fmt_dec, signed=fmt_signed)
+    env.globals.update(parts=pagination.parts)
     return env
+
+
+def render(template: str, ctx: dict[str, Any], splits: dict[str, list[int]] | None = None,
+           widths: dict[str, list[float]] | None = None) -> str:
+    """A template rendered with ``ctx``; ``splits`` and ``widths`` cut tables into parts
+    (the PDF's second layout, :mod:`pipeline.render.pagination`)."""
+    return _env().get_template(template).render(**ctx, splits=splits or {},
+                                                widths=widths or {})
 
 
 def css_string(text: object) -> str:
@@ -82,59 +88,31 @@ def _common(summary: dict, labels: Labels, created: str, title: str) -> dict[str
     }
 
 
-def _projection_method(proj: dict, labels: Labels) -> str:
-    """The projection method in words, from the fields stage 03 wrote."""
-    if proj.get("months_back") is not None:
-        return labels.t("method.projection_recent", back=whole(proj.get("months_back")),
-                        left=whole(proj.get("months_left")) or 0)
-    return labels.optional("method.projection", proj.get("method"))
-
-
-def _lead(s: dict, labels: Labels, method: str) -> dict[str, str]:
-    """The headline sentence and the projection sentence."""
-    proj = s.get("projection") or {}
-    headline = labels.t(
-        "bulletin.headline", as_of=s.get("as_of", ""), counted=fmt_int(s.get("counted")),
-        target=fmt_int(s.get("target")), rate=fmt_pct(s.get("fulfilment_rate")),
-        change=fmt_signed(s.get("change_since_last_month")),
-        previous=fmt_int(s.get("previous_counted")),
-    )
-    projection = labels.t(
-        "bulletin.projection", method=method,
-        pace=fmt_num(zero_if_missing(proj.get("monthly_pace")), 1),
-        deadline=proj.get("deadline", ""), projected=fmt_int(proj.get("projected_counted")),
-        rate=fmt_pct(proj.get("projected_rate")),
-    ) if proj else ""
-    return {"headline_text": headline, "projection_text": projection}
-
-
-def _quality_facts(s: dict, ingest: dict, labels: Labels) -> list[str]:
-    """The data-quality facts: rows by fate, skipped lines, unreadable files, sheets, gender."""
-    t = labels.t
-    return [
-        t("dq.fact_rows", raw=fmt_int(s.get("raw_rows")), clean=fmt_int(s.get("clean_rows")),
-          q=fmt_int(s.get("quarantined_rows")), sup=fmt_int(s.get("superseded_rows"))),
-        t("dq.fact_skipped", n=fmt_int(ingest.get("skipped_lines", s.get("skipped_lines", 0)))),
-        t("dq.fact_unreadable", n=len(ingest.get("unreadable_files", []))),
-        t("dq.fact_sheets", n=len(ingest.get("skipped_sheets", []))),
-        t("dq.fact_gender", n=fmt_int(ingest.get("gender_mismatch_rows", 0))),
-    ]
-
-
-def _method(s: dict, labels: Labels, method: str, threshold: int) -> list[str]:
-    """The definitions and method section."""
-    t = labels.t
-    return [
-        t("method.counting", basis=labels.optional("method.basis", s.get("counting_basis"))),
-        t("method.window", as_of=s.get("as_of", ""), **labels.window_dates()),
-        t("method.cutoff", cutoff=s.get("intake_cutoff", "")),
-        t("method.dedup"),
-        t("method.trajectory", target=fmt_int(s.get("target"))),
-        t("method.projection_text", method=method),
-        t("method.revisions"),
-        t("method.disclosure", threshold=threshold, max=threshold - 1),
-        t("method.industry"),
-    ]
+def bulletin_context(
+    data: Any, labels: Labels, sensitive: tuple[str, ...], threshold: int, font: Path,
+    created: str,
+) -> tuple[dict[str, Any], list[Table]]:
+    """The bulletin template's variables (``data`` is a ``StageData``) and the annex's
+    tables."""
+    s, m = data.summary, data.masthead
+    source = bc.source_note(m, labels)
+    tables = bt.all_tables(data, labels, sensitive, threshold, source)
+    drawn = charts.bulletin_charts(data, labels, sensitive, font)
+    note = labels.t("notes.source", source=source) if source else ""
+    title = labels.t("bulletin.title", period=s.get("period", ""))
+    ctx = _common(s, labels, created, title) | {
+        "masthead": bc.masthead(m, labels),
+        "heading": bc.heading(s, labels),
+        "as_of_text": labels.date(s["as_of"]) if s.get("as_of") else "",
+        "key_points": narrative.key_points(data, labels),
+        "tables": tables,
+        "charts": {c["key"]: c | {"source": note} for c in drawn},
+        "dq_status": quality.validation_status(data.validation, labels),
+        "dq_facts": bc.quality_facts(s, data.ingest, labels),
+        "compilation": bc.compilation(s, labels, m, threshold),
+        "indicators": bc.indicators(s, labels),
+    }
+    return ctx, [tables[k] for k in bt.SHEETS if k in tables and tables[k].sheet]
 
 
 def bulletin_html(
@@ -142,29 +120,15 @@ def bulletin_html(
     created: str,
 ) -> tuple[str, list[Table]]:
     """The bulletin as HTML (``data`` is a ``StageData``), and its tables for the annex."""
-    s = data.summary
-    tables = bt.bulletin_tables(data, labels, sensitive, threshold)
-    method = _projection_method(s.get("projection") or {}, labels)
-    title = labels.t("bulletin.title", period=s.get("period", ""))
-    ctx = _common(s, labels, created, title) | _lead(s, labels, method) | {
-        "tables": {tab.key: tab for tab in tables} | {
-            "validation_failed": quality.validation_failed(data.validation, labels),
-            "reconciliation_by_folder": quality.reconciliation_by_folder(data.reconciliation,
-                                                                         labels),
-        },
-        "charts": charts.bulletin_charts(data, labels, sensitive, font),
-        "dq_status": quality.validation_status(data.validation, labels),
-        "dq_facts": _quality_facts(s, data.ingest, labels),
-        "method": _method(s, labels, method, threshold),
-    }
-    return _env().get_template("bulletin.html.j2").render(**ctx), tables
+    ctx, tables = bulletin_context(data, labels, sensitive, threshold, font, created)
+    return render("bulletin.html.j2", ctx), tables
 
 
-def rewards_html(data: Any, labels: Labels, font: Path, created: str) -> str:
-    """The evaluator report as HTML (``data`` is a ``StageData``)."""
+def rewards_context(data: Any, labels: Labels, font: Path, created: str) -> dict[str, Any]:
+    """The evaluator report template's variables (``data`` is a ``StageData``)."""
     detail, meta = data.rewards, data.rewards_meta
     title = labels.t("rw.title", period=data.summary.get("period", ""))
-    ctx = _common(data.summary, labels, created, title) | {
+    return _common(data.summary, labels, created, title) | {
         "intro": labels.t(
             "rw.intro", n=len(detail), eligible=int(detail["eligible"].astype(bool).sum()),
             pool=fmt_int(meta.get("pool_yuan")), allocated=fmt_int(meta.get("allocated_yuan")),
@@ -176,7 +140,11 @@ def rewards_html(data: Any, labels: Labels, font: Path, created: str) -> str:
         "rank_chart": charts.rank_chart(detail, labels, font),
         "example": worked_example(detail, meta, labels),
     }
-    return _env().get_template("rewards.html.j2").render(**ctx)
+
+
+def rewards_html(data: Any, labels: Labels, font: Path, created: str) -> str:
+    """The evaluator report as HTML (``data`` is a ``StageData``)."""
+    return render("rewards.html.j2", rewards_context(data, labels, font, created))
 
 
 class _OfflineFetcher:
@@ -237,8 +205,11 @@ def source_date_epoch(created: str) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-def html_to_pdf(html: str, target: Path, font: Path, base_dir: Path) -> None:
-    """Render HTML to an A4 PDF with the CJK font embedded, offline, reproducibly."""
+def html_to_pdf(html: str, target: Path, font: Path, base_dir: Path,
+                relayout: Relayout | None = None) -> None:
+    """Render HTML to an A4 PDF with the CJK font embedded, offline, reproducibly. With
+    ``relayout``, a document whose tables run over a page is laid out a second time from
+    ``relayout(cuts, widths)``, so that their continuations say 续表."""
     import logging
     import tempfile
 
@@ -254,6 +225,14 @@ def html_to_pdf(html: str, target: Path, font: Path, base_dir: Path) -> None:
         bold = sc_font_file(bold_src, Path(tmp))[0] if bold_src else regular
         fonts = FontConfiguration()
         css = CSS(string=font_css(regular, bold, family), font_config=fonts, url_fetcher=fetcher)
-        doc = HTML(string=html, base_url=str(base_dir), url_fetcher=fetcher)
-        pdf = doc.write_pdf(stylesheets=[css], font_config=fonts, pdf_identifier=b"kuozhao-stage05")
+
+        def laid_out(text: str) -> Any:
+            return HTML(string=text, base_url=str(base_dir), url_fetcher=fetcher).render(
+                stylesheets=[css], font_config=fonts)
+
+        doc = laid_out(html)
+        splits, widths = pagination.page_breaks(doc) if relayout else ({}, {})
+        if splits and relayout is not None:
+            doc = laid_out(relayout(splits, widths))
+        pdf = doc.write_pdf(pdf_identifier=b"kuozhao-stage05")
     write_bytes(target, pdf)

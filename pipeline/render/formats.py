@@ -69,12 +69,13 @@ CELL_FORMATS = {
     "dec": fmt_dec,
     "signed": fmt_signed,
     "dec2": partial(fmt_dec, digits=2),
+    "dec1": partial(fmt_num, digits=1),
 }
 
 
 def format_cell(val: Any, kind: str) -> str:
     """One table cell as display text: text as it is, booleans as ✓/✗, numbers by ``kind``
-    (``int``, ``pct``, ``dec``, ``dec2``, ``signed``; any other kind: ``str``)."""
+    (``int``, ``pct``, ``dec``, ``dec2``, ``dec1``, ``signed``; any other kind: ``str``)."""
     if isinstance(val, str) or val is None:
         return "" if val is None else val
     if isinstance(val, bool):
@@ -110,7 +111,11 @@ def rate(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator else 0.0
 
 
+def clip(text: str, limit: int) -> str:
+    """Text of at most ``limit`` characters: a longer one is cut and ends with ``…``."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
 def short(name: object, width: int = 16) -> str:
     """A long label shortened for a chart axis (``…`` at the end)."""
-    text = str(name)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clip(str(name), width)

@@ -8,6 +8,10 @@ and reason codes. Nothing else in :mod:`pipeline.render` holds a text of its own
 Reason-code texts (``reasons.<CODE>``) live only in the locale files; a text that names the
 programme window has the placeholders ``{window_start}`` and ``{window_end}``, filled from
 data (the period's summary, or the configuration in stage 01), never written into a text.
+
+A message can choose a word by a number: ``{n:check|checks}`` gives ``check`` when ``n`` is
+1 and ``checks`` otherwise (``n`` a number or its formatted text), so that the English
+edition says "1 check" and "2 checks" where the Chinese one needs no plural.
 """
 
 from __future__ import annotations
@@ -22,12 +26,28 @@ from pipeline import messages
 from pipeline.errors import InputError
 
 
+class _PluralFormatter(string.Formatter):
+    """``str.format`` with one addition: a format spec ``one|other`` picks a word by
+    whether the field is 1."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """The field formatted, or the word its number calls for."""
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if str(value).replace(",", "").strip() in ("1", "1.0") else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _PluralFormatter()
+
+
 @dataclass(frozen=True)
 class Labels:
     """Texts of one edition.
 
     ``lang`` is ``zh-CN`` or ``en`` (:data:`pipeline.messages.LANGS`; any other raises
-    ``ConfigError``); ``names`` maps ``school_id`` to the school's name; ``window`` is the
+    ``ConfigError``); ``names`` maps ``school_id`` to the school's name in the edition's
+    language; ``window`` is the
     programme window (first and last admission date that count, ISO dates or dates), which
     reason texts and the method section name.
     """
@@ -42,15 +62,20 @@ class Labels:
     @classmethod
     def for_data(cls, data: Any, lang: str) -> Labels:
         """The labels of an edition of the period in ``data`` (a ``StageData``): school names
-        from its per-school table."""
+        from its per-school table, in English from its ``names_en`` where it has one."""
         schools, summary = data.schools, data.summary
         names = dict(zip(schools["school_id"], schools["school_name"], strict=True))
+        if lang == "en":
+            english = getattr(data, "names_en", None) or {}
+            names = {sid: english.get(sid) or name for sid, name in names.items()}
         start, end = summary.get("window_start"), summary.get("window_end")
         return cls(lang, names, (str(start), str(end)) if start and end else None)
 
     def t(self, key: str, **fields: object) -> str:
-        """The message ``key``, formatted with ``fields`` (KeyError if it is missing)."""
-        return messages.t(key, self.lang, **fields)
+        """The message ``key``, formatted with ``fields`` (KeyError if it is missing); a
+        ``{n:one|other}`` field gives the word for the number ``n``."""
+        text = messages.catalogue(self.lang)[key]
+        return _FORMATTER.format(text, **fields) if fields else text
 
     def has(self, key: str) -> bool:
         """Whether the catalogue defines ``key``."""

@@ -19,7 +19,7 @@ from pipeline.render.table import Table, labelled_table
 SEVERITIES = ("critical", "warning", "info")
 CHECK_COLUMNS = ("suite", "school_id", "check", "severity", "result", "elements", "unexpected",
                  "unexpected_share")
-CHECK_KINDS = ["text", "text", "text", "text", "text", "int", "int", "pct"]
+CHECK_KINDS = ["name", "code", "text", "name", "name", "int", "int", "pct"]
 RECONCILIATION = ("raw_rows", "clean_rows", "quarantined_rows", "superseded_rows",
                   "skipped_lines")
 
@@ -81,7 +81,7 @@ def validation_summary(results: dict, labels: Labels) -> Table:
     for r in res:
         suites.setdefault(str(r.get("suite", "")), []).append(r)
     columns = ("suite", "checks", "passed", "failed_critical", "failed_warning", "failed_info")
-    return labelled_table(labels, "validation_summary", columns, ["text"] + ["int"] * 5,
+    return labelled_table(labels, "validation_summary", columns, ["name"] + ["int"] * 5,
                           [[labels.suite(k), *_severity_counts(v)] for k, v in suites.items()],
                           total=[labels.t("col.total"), *_severity_counts(res)])
 
@@ -117,7 +117,7 @@ def quarantine_by_reason(quarantine: pd.DataFrame, labels: Labels) -> Table:
         for code, n in zip(counts["reason"], counts["rows"], strict=True)
     ]
     columns = ("reason_code", "reason_text", "rows", "share_of_quarantined")
-    return labelled_table(labels, "quarantine_by_reason", columns, ["text", "text", "int", "pct"],
+    return labelled_table(labels, "quarantine_by_reason", columns, ["code", "text", "int", "pct"],
                           rows, note=labels.t("notes.multi_reason"))
 
 
@@ -131,7 +131,7 @@ def quarantine_by_school(quarantine: pd.DataFrame, labels: Labels) -> Table:
         rows.append([sid or "—", labels.school(sid), len(part), labels.reason(top)])
     return labelled_table(labels, "quarantine_by_school",
                           ("school_id", "school_name", "rows", "top_reason"),
-                          ["text", "text", "int", "text"], rows,
+                          ["code", "name", "int", "text"], rows,
                           total=[labels.t("col.total"), "", len(quarantine), ""])
 
 
@@ -139,14 +139,23 @@ def unreadable(ingest: dict, labels: Labels) -> Table:
     """Files that could not be read."""
     rows = [[f.get("source_file", ""), f.get("problem", "")]
             for f in ingest.get("unreadable_files", [])]
-    return labelled_table(labels, "unreadable", ("source_file", "problem"), ["text", "text"],
+    return labelled_table(labels, "unreadable", ("source_file", "problem"), ["path", "text"],
                           rows)
+
+
+def listed_entries(ingest: dict, labels: Labels) -> Table:
+    """Entries of the month folders that were not read (not rosters, hidden files, office
+    lock files, READMEs), with the reason."""
+    rows = [[e.get("entry", ""), labels.optional("listed_reason", e.get("reason", ""))]
+            for e in ingest.get("listed_entries", [])]
+    return labelled_table(labels, "listed_entries", ("entry", "listed_reason"),
+                          ["path", "text"], rows, note=labels.t("notes.listed_entries"))
 
 
 def unmapped(ingest: dict, labels: Labels) -> Table:
     """Majors not in the reference table (counted under 其他)."""
     rows = [[m.get("major", ""), int(m.get("rows", 0))] for m in ingest.get("unmapped_majors", [])]
-    return labelled_table(labels, "unmapped", ("major", "rows"), ["text", "int"], rows,
+    return labelled_table(labels, "unmapped", ("major", "rows"), ["name", "int"], rows,
                           note=labels.t("notes.unmapped"))
 
 
@@ -155,7 +164,7 @@ def reconciliation(rec: pd.DataFrame, labels: Labels) -> Table:
     cols = list(RECONCILIATION)
     rows = [[r["source_file"], *[int(r[c]) for c in cols]] for _, r in rec.iterrows()]
     return labelled_table(labels, "reconciliation", ("source_file", *cols),
-                          ["text"] + ["int"] * 5, rows,
+                          ["path"] + ["int"] * 5, rows,
                           total=[labels.t("col.total"), *[int(rec[c].sum()) for c in cols]])
 
 
@@ -168,18 +177,22 @@ def reconciliation_by_folder(rec: pd.DataFrame, labels: Labels) -> Table:
     rows = [[k, int(files[k]), *[int(r[c]) for c in cols]] for k, r in sums.iterrows()]
     total = [labels.t("col.total"), len(rec), *[int(rec[c].sum()) for c in cols]]
     return labelled_table(labels, "reconciliation_by_folder", ("folder", "files", *cols),
-                          ["text", "int"] + ["int"] * 5, rows, total=total,
+                          ["code", "int"] + ["int"] * 5, rows, total=total,
                           note=labels.t("notes.reconciliation"))
 
 
-def annex_tables(data: Any, labels: Labels) -> list[Table]:
-    """The data-quality tables of the annex (``data`` is a ``StageData``), in sheet order."""
+def all_tables(data: Any, labels: Labels) -> list[Table]:
+    """Every data-quality table (``data`` is a ``StageData``): the bulletin's and the
+    annex's."""
     return [
         validation_summary(data.validation, labels),
+        validation_failed(data.validation, labels),
         validation(data.validation, labels),
         quarantine_by_reason(data.quarantine, labels),
         quarantine_by_school(data.quarantine, labels),
         unreadable(data.ingest, labels),
+        listed_entries(data.ingest, labels),
         unmapped(data.ingest, labels),
         reconciliation(data.reconciliation, labels),
+        reconciliation_by_folder(data.reconciliation, labels),
     ]

@@ -27,7 +27,6 @@ from pipeline.render.labels import Labels
 from pipeline.render.table import Table
 
 CREATOR = "kuozhao"
-NUMBER_FORMATS = {"pct": "0.0%", "dec": "0.0000", "dec2": "0.00", "signed": "+#,##0;-#,##0;0"}
 FEEDBACK_COLUMNS = (
     "source_file",
     "sheet",
@@ -70,6 +69,52 @@ def _saved(wb: Any, when: dt.datetime) -> bytes:
 
 # --------------------------------------------------------------------------- the annex
 
+#: Display formats of the number kinds (a whole number: ``#,##0``).
+NUMBER_FORMATS = {"pct": "0.0%", "dec": "0.0000", "dec2": "0.00", "dec1": "#,##0.0",
+                  "signed": "+#,##0;-#,##0;0", "int": "#,##0"}
+TEXT_KINDS = ("text", "name", "code", "path")
+HEAD_FILL, TOTAL_FILL = "DDE5F0", "F2F5F9"
+BANNER_COLOUR = "8B1A1A"
+#: Rows of a table's sheet: title, banner, unit, then the headers; the body follows.
+TITLE_ROW, BANNER_ROW, UNIT_ROW, HEAD_ROW = 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class AnnexCover:
+    """The annex's first sheet: its title, whether the data is synthetic (a banner on every
+    sheet), the issue's details as (label, text) lines, and the notes that hold for every
+    table (suppression marks)."""
+
+    sheet: str
+    title: str
+    banner: str
+    details: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...]
+    contents_heading: tuple[str, str]
+    empty: str = ""  # the words in a table without rows
+
+
+def annex_cover(data: Any, labels: Labels) -> AnnexCover:
+    """The cover of the annex of the period in ``data`` (a ``StageData``)."""
+    from pipeline.render.bulletin_context import masthead
+
+    s, t = data.summary, labels.t
+    m = masthead(data.masthead, labels)
+    details = [(t("annex.as_of"), labels.date(s.get("as_of", "")))]
+    if m:
+        details = [(t("annex.series"), f"{m['series']} {m['issue']}"),
+                   (t("annex.unit"), m["unit_name"]), (t("annex.released"), m["released"]),
+                   *details,
+                   (t("annex.citation"), m["citation"]),
+                   *[(role.rstrip(": ：").strip(), who) for role, who in m["signoff"]]]
+    return AnnexCover(
+        sheet=t("annex.sheet"), title=t("bulletin.title", period=s.get("period", "")),
+        banner=t("common.synthetic") if s.get("synthetic") else "", details=tuple(details),
+        notes=(t("annex.marks"), t("annex.numbers")),
+        contents_heading=(t("annex.contents_sheet"), t("annex.contents_table")),
+        empty=t("common.none"),
+    )
+
 
 def _put(cell: Any, val: Any, kind: str) -> None:
     """Write one value: numbers as numbers (with a display format), text inert as a string."""
@@ -97,44 +142,114 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _table_sheet(ws: Any, tab: Table) -> None:
-    """One table on its sheet: title, headers, body, total, note; frozen header, widths."""
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _width(text: object) -> int:
+    """How wide a text shows in a spreadsheet column (a Chinese character counts two)."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
+
+
+def _top(ws: Any, title: str, banner: str, unit: str) -> None:
+    """A sheet's title, the synthetic-data banner and the unit, one cell a row."""
+    from openpyxl.styles import Font
+
+    ws.cell(row=TITLE_ROW, column=1, value=inert_text(title)).font = Font(bold=True, size=12)
+    if banner:
+        ws.cell(row=BANNER_ROW, column=1, value=banner).font = Font(bold=True,
+                                                                   color=BANNER_COLOUR)
+    if unit:
+        ws.cell(row=UNIT_ROW, column=1, value=unit)
+
+
+def _table_sheet(ws: Any, tab: Table, banner: str, empty: str = "") -> None:
+    """One table on its sheet: title, banner, unit, headers, body (``empty`` in a table
+    without rows), total, then its notes (note, source); frozen headers, column widths from
+    the widest cell."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    _top(ws, tab.title, banner, tab.unit)
+    head_font, fill = Font(bold=True), PatternFill("solid", fgColor=HEAD_FILL)
+    for j, h in enumerate(tab.headers, start=1):
+        c = ws.cell(row=HEAD_ROW, column=j, value=h)
+        c.font, c.fill = head_font, fill
+        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    body = [(row, tab.row_kinds(i), tab.formatted()[i]) for i, row in enumerate(tab.rows)]
+    if not body and empty:
+        blank = [""] * (len(tab.headers) - 1)
+        body.append(([empty, *[None] * len(blank)], ["text"] * len(tab.headers),
+                      [empty, *blank]))
+    if tab.total is not None:
+        body.append((tab.total, tab.kinds, tab.formatted_total()))
+    for i, (row, kinds, _shown) in enumerate(body, start=HEAD_ROW + 1):
+        for j, (val, kind) in enumerate(zip(row, kinds, strict=True), start=1):
+            cell = ws.cell(row=i, column=j)
+            _put(cell, val, kind)
+            if kind == "text":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if tab.total is not None:
+        last = HEAD_ROW + len(body)
+        for j in range(1, len(tab.headers) + 1):
+            c = ws.cell(row=last, column=j)
+            c.font, c.fill = head_font, PatternFill("solid", fgColor=TOTAL_FILL)
+            c.border = Border(top=Side(style="thin"))
+    for k, note in enumerate(tab.all_notes(), start=HEAD_ROW + len(body) + 2):
+        _put(ws.cell(row=k, column=1), note, "text")
+    ws.freeze_panes = f"A{HEAD_ROW + 1}"
+    _widths(ws, tab.headers, [shown for _, _, shown in body])
+
+
+def _widths(ws: Any, headers: list[str], shown: list[list[str]]) -> None:
+    """Column widths from the widest header word or shown cell (within limits)."""
     from openpyxl.utils import get_column_letter
 
-    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDE5F0")
-    ws.append([tab.title])
-    ws["A1"].font = Font(bold=True, size=12)
-    ws.append([])
-    for j, h in enumerate(tab.headers, start=1):
-        c = ws.cell(row=3, column=j, value=h)
-        c.font, c.fill = head_font, head_fill
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-    body = list(tab.rows) + ([tab.total] if tab.total is not None else [])
-    for i, row in enumerate(body, start=4):
-        for j, (val, kind) in enumerate(zip(row, tab.kinds, strict=True), start=1):
-            _put(ws.cell(row=i, column=j), val, kind)
-    if tab.total is not None:
-        for j in range(1, len(tab.headers) + 1):
-            ws.cell(row=3 + len(body), column=j).font = head_font
-    if tab.note:
-        _put(ws.cell(row=5 + len(body), column=1), tab.note, "text")
-    ws.freeze_panes = "A4"
-    for j, h in enumerate(tab.headers, start=1):
-        width = max([len(str(h))] + [len(str(r[j - 1])) for r in body if j - 1 < len(r)])
-        ws.column_dimensions[get_column_letter(j)].width = min(48, max(8, width * 1.6 + 2))
+    for j, h in enumerate(headers, start=1):
+        cells = [_width(r[j - 1]) for r in shown if j - 1 < len(r)]
+        head = max([_width(w) for w in str(h).split()] or [0])
+        ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, head + 2, *cells, 0) + 1)
 
 
-def write_tables_xlsx(tables: Sequence[Table], target: Path, created: str) -> None:
-    """Each table on its own sheet (``sheet`` or its title): headers, numbers as numbers with
-    a display format, text inert; document date ``created`` (ISO date)."""
+def _cover_sheet(ws: Any, cover: AnnexCover, contents: list[tuple[str, str]]) -> None:
+    """The annex's first sheet: title, banner, the issue's details, the notes and the list
+    of sheets."""
+    from openpyxl.styles import Font
+
+    _top(ws, cover.title, cover.banner, "")
+    row = HEAD_ROW
+    for label, text in cover.details:
+        _put(ws.cell(row=row, column=1), label, "text")
+        _put(ws.cell(row=row, column=2), text, "text")
+        row += 1
+    for note in cover.notes:
+        _put(ws.cell(row=row + 1, column=1), note, "text")
+        row += 1
+    row += 2
+    for j, h in enumerate(cover.contents_heading, start=1):
+        ws.cell(row=row, column=j, value=h).font = Font(bold=True)
+    for k, (sheet, title) in enumerate(contents, start=row + 1):
+        _put(ws.cell(row=k, column=1), sheet, "text")
+        _put(ws.cell(row=k, column=2), title, "text")
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 90
+
+
+def write_tables_xlsx(tables: Sequence[Table], target: Path, created: str,
+                      cover: AnnexCover | None = None) -> None:
+    """The annex: a cover sheet (when given) then each table on its own sheet (``sheet``
+    or its title): title, synthetic banner, unit, headers, numbers as numbers with a display
+    format, text inert, notes and source under the table; document date ``created``."""
     day = dt.date.fromisoformat(str(created)[:10])
     stamp = dt.datetime(day.year, day.month, day.day)
-    wb = fixed_workbook(CREATOR, stamp, title=tables[0].title if tables else "")
+    wb = fixed_workbook(CREATOR, stamp, title=cover.title if cover else (
+        tables[0].title if tables else ""))
     wb.properties.lastModifiedBy = CREATOR
     used: set[str] = set()
+    first = wb.create_sheet(_sheet_name(cover.sheet, used)) if cover else None
+    contents = []
     for tab in tables:
-        _table_sheet(wb.create_sheet(_sheet_name(tab.sheet or tab.title, used)), tab)
+        name = _sheet_name(tab.sheet or tab.title, used)
+        _table_sheet(wb.create_sheet(name), tab, cover.banner if cover else "",
+                     cover.empty if cover else "")
+        contents.append((name, tab.title))
+    if first is not None and cover is not None:
+        _cover_sheet(first, cover, contents)
     write_bytes(target, _saved(wb, stamp))
 
 
