@@ -59,7 +59,7 @@ test: $(INSTALLED) ## Run the test suite (PYTEST_ARGS=... to pass options to pyt
 	$(PY) -m pytest -q $(PYTEST_JOBS) $(PYTEST_ARGS)
 
 bench: $(INSTALLED) ## Time reading vs. the pipeline on ROWS synthetic rows (default 1000000)
-	$(KUOZHAO) bench --rows $(ROWS) --overhead
+	$(KUOZHAO) bench --rows $(ROWS) --overhead --long-cell
 
 lint: $(INSTALLED) ## Check the code with ruff, and that the generated tables of the docs are current
 	$(VENV)/bin/ruff check .

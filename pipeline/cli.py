@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder to keep the generated data in (default: a temporary folder)")
     b.add_argument("--overhead", action="store_true",
                    help="first measure the fixed overhead of kuozhao run on a small sample")
+    b.add_argument("--long-cell", action="store_true",
+                   help="also time a month with a 10,000-character cell against a short one")
     return parser
 
 
@@ -101,10 +103,12 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> None:
-    from pipeline.tools.bench import bench, overhead
+    from pipeline.tools.bench import bench, long_cell, overhead
 
     if args.overhead:
         print(overhead(progress=_say), flush=True)  # noqa: T201 - a result line
+    if args.long_cell:
+        print(long_cell(progress=_say), flush=True)  # noqa: T201 - a result line
     line = bench(args.rows, seed=args.seed, keep=args.keep, progress=_say)
     print(line, flush=True)  # noqa: T201 - the bench's result line
 

@@ -138,7 +138,7 @@ def test_annex_sheets_have_banner_unit_frozen_headings_and_notes(rendered_zh) ->
     assert any("“<5”" in n for n in notes)
     cover = [[c.value for c in row] for row in wb["说明"].iter_rows()]
     flat = [v for row in cover for v in row if v]
-    assert "第 8 期" in " ".join(flat) and "签发：" in flat and "分管局领导" in flat
+    assert "第 8 期" in " ".join(flat) and "签发" in flat and "分管局领导" in flat
     assert any(str(v).startswith("符号说明") for v in flat)
     assert ["按学校", "表3 各学校扩招完成情况"] in [r[:2] for r in cover]
 

@@ -56,3 +56,18 @@ def test_overhead_line_is_run_minus_stages():
     run_s, stages_s, over = (float(m.group(i)) for i in (1, 2, 3))
     assert run_s > stages_s > 0
     assert over == pytest.approx(run_s - stages_s, abs=0.02)
+
+
+def test_the_long_cell_goes_into_the_first_record_of_a_roster(tmp_path):
+    """The long-cell bench writes its cell where the reader finds the major."""
+    from conftest import TIDY_HEADER, record, roster_line, write_csv
+
+    from pipeline.tools.bench import _config, _with_major
+
+    roster = write_csv(tmp_path / "raw" / "2020-04" / "HX01.csv",
+                       [TIDY_HEADER, roster_line(record()), roster_line(record())])
+    assert _with_major(tmp_path / "raw", "2020-04", _config(tmp_path), "机" * 500) == "HX01.csv"
+    rows = roster.read_text(encoding="utf-8").splitlines()
+    major = TIDY_HEADER.index("专业")
+    assert rows[1].split(",")[major] == "机" * 500
+    assert rows[2].split(",")[major] != "机" * 500

@@ -152,6 +152,68 @@ def overhead(rows: int = 200, seed: int = 20190901,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _with_major(raw: Path, period: str, config: Path, major: str) -> str:
+    """Write ``major`` into the first record of the period's first CSV roster (the sample's
+    files are comma-separated); the file's name. The column is found through the header map,
+    as the reader finds it."""
+    import csv
+
+    from pipeline.ingest.headers import HeaderMap, find_header
+    from pipeline.settings import load_settings
+
+    cfg = load_settings(config).pipeline
+    hmap = HeaderMap(cfg.header_map, cfg.required_fields, cfg.month_headers)
+    path = sorted((raw / period).rglob("*.csv"))[0]
+    text, encoding = decode_bytes(path.read_bytes(), path.name)
+    grid = list(csv.reader(_io.StringIO(text)))
+    top = find_header(grid, hmap)
+    column = hmap.columns(grid[top])["major"][0]
+    grid[top + 1][column] = major
+    out = _io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(grid)
+    path.write_text(out.getvalue(), encoding=encoding)
+    return path.name
+
+
+def long_cell(rows: int = 1500, seed: int = 20190901, repeats: int = 3, length: int = 10_000,
+              progress: Progress = lambda line: None) -> str:
+    """Issue 16's long cell: the five stages (as a run calls them, in this process) on a
+    month whose first record has an unknown major of ``length`` characters, against the same
+    month with a short unknown major; alternated ``repeats`` times after a warm-up. Returns
+    ``long_cell rows=N chars=L short_s=a–b long_s=c–d ratio=e–f`` (ranges over the repeats)."""
+    work = Path(tempfile.mkdtemp(prefix="kuozhao-longcell-"))
+    try:
+        _import_ahead(("01_clean", "02_validate", "03_fulfilment", "04_rewards", "05_bulletin"))
+        config = _config(work)
+        majors = {"short": "未收录的短专业", "long": "机" * length}
+        datasets = {name: work / name for name in majors}
+        for data in datasets.values():
+            _generate(data, rows, seed)
+        period = _latest_period(datasets["short"] / "raw")
+        for name, major in majors.items():
+            _with_major(datasets[name] / "raw", period, config, major)
+        times: dict[str, list[float]] = {"short": [], "long": []}
+        for attempt in range(repeats + 1):
+            for name, data in datasets.items():
+                calls = _stage_calls(data, config, work / f"{name}-{attempt}", period, every=True)
+                t0 = time.perf_counter()
+                for _, call in calls:
+                    call()
+                seconds = time.perf_counter() - t0
+                if attempt:  # the first round warms up
+                    times[name].append(seconds)
+                    progress(f"{name} cell, run {attempt}: {seconds:.2f} s")
+        ratios = [lo / sh for lo, sh in zip(times["long"], times["short"], strict=True)]
+
+        def span(values: list[float]) -> str:
+            return f"{min(values):.2f}–{max(values):.2f}"
+
+        return (f"long_cell rows={rows} chars={length} short_s={span(times['short'])} "
+                f"long_s={span(times['long'])} ratio={span(ratios)}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _timed_stages(calls: list[tuple[str, Callable[[], object]]], progress: Progress) -> float:
     """Run the calls with the stages' step timings passed to ``progress``; their seconds."""
     stage_log = logging.getLogger("pipeline.stages")
