@@ -16,7 +16,8 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
 The package: :mod:`.inputs` (StageData and the loader), :mod:`.labels` (every text of an
 edition), :mod:`.formats` (number formatting), :mod:`.table` (the published table),
 :mod:`.bulletin_tables` and :mod:`.quality_tables` (the bulletin's tables),
-:mod:`.rewards_tables`, :mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
+:mod:`.rewards_report`, :mod:`.rewards_tables`, :mod:`.decision_tables`,
+:mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
 :mod:`.charts`, :mod:`.fonts` and :mod:`.font_cache` (the Chinese font: from PyPI, cached
 by ``python -m pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and
 PDF), :mod:`.workbooks` (the annex and the feedback workbooks), :mod:`.files` (atomic

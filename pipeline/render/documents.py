@@ -23,7 +23,6 @@ from pipeline import resources
 from pipeline.render import bulletin_tables as bt
 from pipeline.render import charts
 from pipeline.render import quality_tables as quality
-from pipeline.render import rewards_tables as rt
 from pipeline.render.files import write_bytes
 from pipeline.render.fonts import bold_font, sc_font_file
 from pipeline.render.formats import (
@@ -37,7 +36,6 @@ from pipeline.render.formats import (
 )
 from pipeline.render.labels import Labels
 from pipeline.render.table import Table
-from pipeline.render.worked_example import worked_example
 
 
 def _env() -> Any:
@@ -161,22 +159,11 @@ def bulletin_html(
 
 
 def rewards_html(data: Any, labels: Labels, font: Path, created: str) -> str:
-    """The evaluator report as HTML (``data`` is a ``StageData``)."""
-    detail, meta = data.rewards, data.rewards_meta
-    title = labels.t("rw.title", period=data.summary.get("period", ""))
-    ctx = _common(data.summary, labels, created, title) | {
-        "intro": labels.t(
-            "rw.intro", n=len(detail), eligible=int(detail["eligible"].astype(bool).sum()),
-            pool=fmt_int(meta.get("pool_yuan")), allocated=fmt_int(meta.get("allocated_yuan")),
-        ),
-        "unallocated": bool(meta.get("unallocated")),
-        "tables": rt.report_tables(detail, labels),
-        "reasons": rt.reasons_table(detail, labels),
-        "policy": rt.policy_items(meta, labels),
-        "rank_chart": charts.rank_chart(detail, labels, font),
-        "example": worked_example(detail, meta, labels),
-    }
-    return _env().get_template("rewards.html.j2").render(**ctx)
+    """The evaluator report as HTML (``data`` is a ``StageData``): built by
+    :func:`pipeline.render.rewards_report.report_html`."""
+    from pipeline.render.rewards_report import report_html
+
+    return report_html(data, labels, font, created)
 
 
 class _OfflineFetcher:
