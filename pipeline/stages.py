@@ -352,11 +352,12 @@ def render_data(files: catalog.Files):
 
 
 def bulletin_stage(ctx: StageContext) -> dict:
-    """Stage 05: the bulletin, the evaluator report and the Excel annex."""
-    from pipeline.render import render_all
+    """Stage 05: the bulletin, the evaluator report, the Excel annex, the decision letters."""
+    from pipeline.render import render_all, write_letters
 
     cfg = load_settings(ctx.config_dir).pipeline
     files = files_of(ctx)
+    write_letters(render_data(files), files.reports, lang=ctx.lang)
     return render_all(
         render_data(files), files.reports, lang=ctx.lang,
         sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,

@@ -63,3 +63,19 @@ def stage_data(inputs: pd.DataFrame, policy=POLICY, pending: dict | None = None,
     schools = inputs[["school_id", "school_name"]].assign(quota=inputs["quota"])
     return dataclasses.replace(base, rewards=detail, rewards_meta=meta, schools=schools)
 
+
+ACCEPTANCE = Path(__file__).resolve().parents[2] / "shared" / "acceptance" / "case-2020"
+
+
+def acceptance_stages(work: Path):
+    """Stages 01, 03 and 04 of the acceptance case's 2020-04, in-process under ``work`` (stage
+    02 decides nothing the reward documents show); the stage context."""
+    from pipeline.context import StageContext
+    from pipeline.stages import clean_stage, fulfilment_stage, rewards_stage
+
+    ctx = StageContext.from_params("2020-04", ACCEPTANCE / "raw", ACCEPTANCE / "reference",
+                                   CONFIG_DIR, work / "processed", work / "out" / "2020-04")
+    clean_stage(ctx)
+    fulfilment_stage(ctx)
+    rewards_stage(ctx)
+    return ctx

@@ -9,6 +9,8 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
 - ``write_feedback(out_dir, quarantine, texts)`` writes each school's workbook of
   quarantined rows; ``feedback_texts(labels)`` gives its words (``Labels(lang,
   window=(start, end))``: the reason texts name the programme window).
+- ``write_letters(data, out_dir, *, lang, font)`` writes each school's decision letter
+  (告知书), ``schools/<school_id>/decision.html`` and ``.pdf`` (:mod:`.letters`).
 - ``reward_reasons(detail, labels)`` is the plain-language reason of every school's reward
   decision (stage 04 fills ``rewards_detail.csv``'s ``reason`` column with it).
 - ``headline_frame(data, lang)`` is the bulletin's headline table as a frame (notebook 05).
@@ -17,7 +19,8 @@ The package: :mod:`.inputs` (StageData and the loader), :mod:`.labels` (every te
 edition), :mod:`.formats` (number formatting), :mod:`.table` (the published table),
 :mod:`.bulletin_tables` and :mod:`.quality_tables` (the bulletin's tables),
 :mod:`.rewards_report`, :mod:`.rewards_tables`, :mod:`.decision_tables`,
-:mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
+:mod:`.worked_example` and :mod:`.reasons` (the evaluator report), :mod:`.letters` (the
+decision letters),
 :mod:`.charts`, :mod:`.fonts` and :mod:`.font_cache` (the Chinese font: from PyPI, cached
 by ``python -m pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and
 PDF), :mod:`.workbooks` (the annex and the feedback workbooks), :mod:`.files` (atomic
@@ -40,6 +43,7 @@ from pipeline.render.files import write_text
 from pipeline.render.fonts import FontNotFound, find_cjk_font
 from pipeline.render.inputs import StageData, load_stage_files, read_stage_csv
 from pipeline.render.labels import Labels
+from pipeline.render.letters import write_letters
 from pipeline.render.reasons import reward_reason, reward_reasons
 from pipeline.render.workbooks import (
     FeedbackTexts,
@@ -66,6 +70,7 @@ __all__ = [
     "reward_reason",
     "reward_reasons",
     "write_feedback",
+    "write_letters",
 ]
 
 
