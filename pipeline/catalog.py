@@ -87,7 +87,9 @@ ENTRIES = (
     _p("evidence_rows", "evidence.parquet", "03_fulfilment",
        "the admitted clean records and the counts each enters (masked IDs)"),
     _p("rewards_meta", "rewards_meta.json", "04_rewards",
-       "the reward policy, the pool and how much of it was allocated"),
+       "the reward policy, the pool and how much of it was allocated; for the decision "
+       "documents: reproducibility (run ID, hashes, version, commit), the 公示 and 复核 dates, "
+       "the sensitivity families, each school's files and pending rows"),
     # ---- reports: what a run publishes
     _r("summary", "summary.json", "03_fulfilment", PUBLIC, "the period's key figures"),
     _r("fulfilment_by_school", "fulfilment_by_school.csv", "03_fulfilment", PUBLIC,
@@ -105,6 +107,8 @@ ENTRIES = (
     _r("tables", "tables.xlsx", "05_bulletin", PUBLIC, "the bulletin's tables"),
     _r("rewards_detail", "rewards_detail.csv", "04_rewards", INTERNAL,
        "every number behind each reward decision"),
+    _r("sensitivity_families", "sensitivity_families.csv", "04_rewards", INTERNAL,
+       "each school's range of rank and amount in each sensitivity family"),
     _r("rewards_html", "rewards.html", "05_bulletin", INTERNAL, "the evaluator report"),
     _r("rewards_pdf", "rewards.pdf", "05_bulletin", INTERNAL, "the evaluator report"),
     _r("reconciliation", "reconciliation.csv", "01_clean", INTERNAL,
@@ -119,6 +123,10 @@ ENTRIES = (
        "the records behind each count of a school's reward decision"),
     _r("feedback", "feedback.xlsx", "01_clean", SCHOOL,
        "a school's quarantined rows and why"),
+    _r("decision_html", "decision.html", "05_bulletin", SCHOOL,
+       "a school's decision letter (告知书)"),
+    _r("decision_pdf", "decision.pdf", "05_bulletin", SCHOOL,
+       "a school's decision letter (告知书)"),
     _r("manifest", "manifest.json", "run", TOP,
        "inputs, outputs and policy with SHA-256, parameters, versions, timings"),
     _r("notebooks", "notebooks", "run", TOP, "the executed stage notebooks"),

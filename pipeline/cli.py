@@ -1,4 +1,5 @@
-"""Command line: ``kuozhao sample | run | template | bench`` (also ``python -m pipeline``)."""
+"""Command line: ``kuozhao sample | run | template | rewards | bench`` (also ``python -m
+pipeline``)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True,
                    help="folder that receives one <school_id>.xlsx per school")
 
+    _rewards_parser(sub)
+
     b = sub.add_parser("bench", help="time reading and the stages on N synthetic rows")
     b.add_argument("--rows", type=int, default=1_000_000)
     b.add_argument("--seed", type=int, default=20190901)
@@ -66,6 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--long-cell", action="store_true",
                    help="also time a month with a 10,000-character cell against a short one")
     return parser
+
+
+def _rewards_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``rewards`` subcommand: a what-if for the evaluation committee."""
+    w = sub.add_parser("rewards", help="what-if: a period's rewards under another policy file, "
+                                       "from its processed data, beside the decision")
+    w.add_argument("--period", required=True, help="YYYY-MM (a period already run)")
+    w.add_argument("--policy", type=Path, required=True,
+                   help="the alternative policy, a file in the shape of config/rewards.yaml")
+    w.add_argument("--out", type=Path, default=None,
+                   help="folder for whatif.csv and whatif.pdf (default: "
+                        "reports/<period>/internal/whatif/<policy file stem>)")
+    w.add_argument("--processed", type=Path, default=Path("data/processed"))
+    w.add_argument("--lang", choices=("zh-CN", "en"), default=None,
+                   help="language of the PDF and of the messages (default zh-CN)")
 
 
 def _edition(args: argparse.Namespace) -> str:
@@ -125,7 +143,22 @@ def _template(args: argparse.Namespace) -> None:
     _say(f"{len(written)} templates written to {args.out}")
 
 
-COMMANDS = {"sample": _sample, "run": _run, "template": _template, "bench": _bench}
+def _rewards(args: argparse.Namespace) -> None:
+    from pipeline import messages
+    from pipeline.context import PERIOD_RE
+    from pipeline.errors import InputError
+    from pipeline.whatif import default_out, run_whatif
+
+    if not PERIOD_RE.match(args.period):
+        raise InputError(f"period {args.period!r}: expected YYYY-MM")
+    out = args.out or default_out(Path("reports"), args.period, args.policy)
+    lang = messages.current()
+    run_whatif(args.period, args.policy, args.processed, out, lang=lang)
+    _say(messages.t("whatif.written", lang, folder=out))
+
+
+COMMANDS = {"sample": _sample, "run": _run, "template": _template, "rewards": _rewards,
+            "bench": _bench}
 
 
 def _quiet_logs() -> None:

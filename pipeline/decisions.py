@@ -17,12 +17,17 @@ import numpy as np
 import pandas as pd
 
 from pipeline.policy import RewardPolicy
-from pipeline.rewards import GATES, compute_rewards, largest_remainder
+from pipeline.publication import Publication
+from pipeline.rewards import GATES, compute_rewards, largest_remainder, sensitivity
 
 GATE_FACTORS = (0.9, 1.0, 1.1)
 CAPS = (1.0, 1.2, 1.5)
 FAMILIES = ("weights", "gate_fulfilment", "gate_data_quality", "gate_withdrawal",
             "fulfilment_cap", "allocation")
+RANGE_COLUMNS = ("rank_best", "rank_worst", "yuan_min", "yuan_max")
+#: Quarantined rows of a school listed in its letter (the rest are in its feedback workbook).
+LISTED_ROWS = 50
+PENDING_ROW_COLUMNS = ("source_file", "sheet", "source_row", "id_masked", "reasons")
 
 
 def _exact(x: float) -> Fraction:
@@ -44,21 +49,21 @@ def distances(inputs: pd.Series, policy: RewardPolicy) -> dict[str, int | None]:
         out["fulfilment"] = None  # no number of persons flips it
     else:
         out["fulfilment"] = need - c if c < need else c - need + 1
-    allowed = math.floor((1 - _exact(g.data_quality_min)) * st)  # quarantined allowed
-    if st == 0:
-        out["data_quality"] = None
-    elif qu > allowed:
-        out["data_quality"] = qu - allowed
-    else:
-        out["data_quality"] = allowed - qu + 1 if allowed + 1 <= st else None
-    most = math.floor(_exact(g.withdrawal_max) * c)  # withdrawals allowed
-    if c == 0:
-        out["withdrawal"] = None
-    elif wd > most:
-        out["withdrawal"] = wd - most
-    else:
-        out["withdrawal"] = most - wd + 1 if most + 1 <= c else None
+    # quarantined rows allowed of the standing ones; withdrawals allowed of the counted
+    allowed = math.floor((1 - _exact(g.data_quality_min)) * st)
+    out["data_quality"] = _at_most(qu, allowed, st)
+    out["withdrawal"] = _at_most(wd, math.floor(_exact(g.withdrawal_max) * c), c)
     return out
+
+
+def _at_most(count: int, allowed: int, total: int) -> int | None:
+    """Distance of a gate passed while ``count`` ≤ ``allowed`` (of ``total``): how many fewer
+    pass it, how many more fail it; None when no count of ``total`` fails it (or no total)."""
+    if total == 0:
+        return None
+    if count > allowed:
+        return count - allowed
+    return allowed - count + 1 if allowed + 1 <= total else None
 
 
 def distance_table(inputs: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
@@ -177,3 +182,135 @@ def withdrawn_contribution(detail: pd.DataFrame, policy: RewardPolicy) -> pd.Ser
     share = np.divide(detail["withdrawn"].to_numpy(dtype=float), c, out=np.zeros(len(c)),
                       where=c > 0)
     return pd.Series(np.round(by_counted * share, 2), index=detail.index)
+
+
+# --------------------------------------------------------------------------- stage 04 wiring
+
+
+def _safe_split(amount: float, weights: np.ndarray) -> np.ndarray:
+    """``amount × wᵢ / Σw`` (zeros when every weight is 0)."""
+    total = weights.sum()
+    return amount * weights / total if total > 0 else np.zeros(len(weights))
+
+
+def overall_ranges(families: pd.DataFrame) -> pd.DataFrame:
+    """Per school the range of rank and amount over every family (``rank_best_any``,
+    ``rank_worst_any``, ``yuan_min_any``, ``yuan_max_any``)."""
+    g = families.groupby("school_id", sort=True)
+    return pd.DataFrame({
+        "rank_best_any": g["rank_best"].min(), "rank_worst_any": g["rank_worst"].max(),
+        "yuan_min_any": g["yuan_min"].min(), "yuan_max_any": g["yuan_max"].max(),
+    }).reset_index()
+
+
+def _pending_columns(inputs: pd.DataFrame, policy: RewardPolicy,
+                     detail: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pending` for every school: where nothing is pending the best case is now."""
+    got = pending(inputs, policy, detail).set_index("school_id")
+    now = detail.set_index("school_id")
+    eligible = now["eligible"].astype(bool)
+    return pd.DataFrame({
+        "eligible_best_case": got["eligible_best_case"].reindex(now.index).fillna(eligible)
+        .astype(bool),
+        "pending_could_change": got["could_change"].reindex(now.index).fillna(False)
+        .astype(bool),
+        "yuan_best_case": got["yuan_best_case"].reindex(now.index).fillna(now["reward_yuan"])
+        .astype(np.int64),
+    }).reset_index()
+
+
+def _concentration_columns(detail: pd.DataFrame, policy: RewardPolicy) -> pd.DataFrame:
+    """:func:`concentration` for every school (0 for the schools that are not eligible)."""
+    got = concentration(detail, policy).set_index("school_id")
+    ids = detail["school_id"]
+    return pd.DataFrame({
+        "school_id": ids.to_numpy(),
+        **{col: got[col].reindex(ids).fillna(0).to_numpy()
+           for col in ("share_of_pool", "yuan_per_counted", "capped_counted")},
+        "yuan_if_capped": got["yuan_if_capped"].reindex(ids).fillna(0).astype(np.int64)
+        .to_numpy(),
+    })
+
+
+def decision_detail(inputs: pd.DataFrame,
+                    policy: RewardPolicy) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Everything an evaluator defends a decision with, per school, and the sensitivity
+    families (long, as :func:`sensitivity_families`).
+
+    The detail is :func:`pipeline.rewards.compute_rewards` (by rank) with, per school: the
+    weights' sensitivity range (:func:`pipeline.rewards.sensitivity`), ``distance_<gate>``,
+    the range over every family (:func:`overall_ranges`), ``eligible_best_case``,
+    ``pending_could_change`` and ``yuan_best_case`` (:func:`pending`; the best case is now
+    where nothing is pending), the concentration columns (:func:`concentration`; 0 where not
+    eligible) and ``withdrawn_yuan`` (:func:`withdrawn_contribution`).
+    """
+    detail = compute_rewards(inputs, policy)
+    weights = sensitivity(inputs, policy)
+    families = sensitivity_families(inputs, policy, weights)
+    out = (detail.merge(weights, on="school_id", how="left")
+           .merge(distance_table(inputs, policy), on="school_id", how="left")
+           .merge(overall_ranges(families), on="school_id", how="left")
+           .merge(_pending_columns(inputs, policy, detail), on="school_id", how="left")
+           .merge(_concentration_columns(detail, policy), on="school_id", how="left"))
+    out["withdrawn_yuan"] = withdrawn_contribution(out, policy).to_numpy()
+    return out, families
+
+
+def school_files(records: pd.DataFrame, evidence: pd.DataFrame,
+                 hashes: dict[str, str]) -> dict[str, list[dict]]:
+    """Per school, the files its figures come from: every file it sent (``file_school_id``)
+    and every file holding a record counted for it, each with ``counted`` (records counted
+    for the school), ``standing`` and ``quarantined`` (rows of the file when the school sent
+    it) and ``sha256`` (``hashes``: by ``source_file``; empty when unknown)."""
+    standing = records[records["state"] != "superseded"]
+    sent = standing.assign(quarantined=standing["state"] == "quarantined").groupby(
+        ["file_school_id", "source_file"], sort=True).agg(
+        standing=("state", "size"), quarantined=("quarantined", "sum"))
+    sent.index = sent.index.set_names(["school_id", "source_file"])
+    counted = evidence[evidence["c"].astype(bool)].groupby(
+        ["school_id", "source_file"], sort=True).size().rename("counted")
+    table = sent.join(counted, how="outer").fillna(0).astype(np.int64).reset_index()
+    out: dict[str, list[dict]] = {}
+    for sid, rows in table.groupby("school_id", sort=True):
+        out[str(sid)] = [{"source_file": r.source_file, "counted": int(r.counted),
+                          "standing": int(r.standing), "quarantined": int(r.quarantined),
+                          "sha256": hashes.get(r.source_file, "")}
+                         for r in rows.itertuples(index=False)]
+    return out
+
+
+def pending_rows(records: pd.DataFrame) -> dict[str, dict]:
+    """Per school, its outstanding quarantined rows: ``count``, ``by_reason`` (rows per
+    reason code) and ``rows`` (the first :data:`LISTED_ROWS` by file, sheet and row: file,
+    sheet, row, masked ID and reason codes; never a name)."""
+    q = records[records["state"] == "quarantined"].sort_values(
+        ["file_school_id", "source_file", "sheet", "source_row"], kind="stable")
+    out: dict[str, dict] = {}
+    for sid, rows in q.groupby("file_school_id", sort=True):
+        codes = rows["reasons"].str.split(";").explode()
+        out[str(sid)] = {
+            "count": len(rows),
+            "by_reason": {str(k): int(v) for k, v in codes[codes != ""].value_counts()
+                          .sort_index().items()},
+            "rows": rows.loc[:, list(PENDING_ROW_COLUMNS)].head(LISTED_ROWS)
+            .to_dict("records"),
+        }
+    return out
+
+
+def notice(publication: Publication, period: str) -> dict:
+    """What a decision letter says about publication, 公示 and 复核 for a period: the issuing
+    unit, the release date (the letter's date, the first day of the 公示), the last day of
+    the 公示, the review route and its deadline, the contact, the policy cited and the
+    sign-off names (both languages where the configuration has them)."""
+    p = publication
+    return {
+        "issuing_unit": p.issuing_unit, "issuing_unit_en": p.issuing_unit_en,
+        "released": p.released(period).isoformat(), "notice_days": p.notice_days,
+        "notice_ends": p.notice_ends(period).isoformat(), "review_days": p.review_days,
+        "review_deadline": p.review_deadline(period).isoformat(),
+        "review_route": p.review_route, "review_route_en": p.review_route_en,
+        "contact": p.contact, "policy_citation": p.policy_citation,
+        "policy_title": p.policy_title, "compiled_by": p.compiled_by,
+        "reviewed_by": p.reviewed_by, "approved_by": p.approved_by,
+    }

@@ -44,15 +44,18 @@ def inputs(raw_dir: Path, reference_dir: Path, config_dir: Path, period: str) ->
 
 def run_id(inputs: list[dict], params: dict) -> str:
     """The run's ID: a digest of its inputs (SHA-256 each), its parameters (without the run's
-    scratch folders) and the package version. The same inputs give the same ID, so the
-    documents that show it stay byte-identical from one run to the next."""
-    public = {k: v for k, v in params.items() if k not in PRIVATE_PARAMETERS}
+    scratch folders, and without the input folders, whose content ``inputs`` holds) and the
+    package version. The same inputs give the same ID wherever they lie, so the documents
+    that show it stay byte-identical from one run to the next."""
+    public = {k: v for k, v in params.items()
+              if k not in PRIVATE_PARAMETERS and k not in INPUT_FOLDERS}
     blob = json.dumps({"inputs": inputs, "parameters": public, "kuozhao": __version__},
                       sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
 PRIVATE_PARAMETERS = ("out_dir", "processed_dir", "salt_dir", "run_id")
+INPUT_FOLDERS = ("raw_dir", "reference_dir", "config_dir")  # identified by their files' hashes
 
 
 def write_manifest(out_dir: Path, params: dict, period: str, timings: dict,

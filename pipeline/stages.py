@@ -292,26 +292,42 @@ def fulfilment_stage(ctx: StageContext) -> dict:
 # ---------------------------------------------------------------- stage 04
 
 def rewards_stage(ctx: StageContext) -> dict:
-    """Stage 04: gates, components, score, rank, allocation and sensitivity."""
+    """Stage 04: gates, components, score, rank, allocation; sensitivity by family, distance
+    in persons, pending corrections, concentration (:func:`pipeline.decisions.decision_detail`);
+    the evidence workbooks; and, in ``rewards_meta.json``, what the decision documents need:
+    reproducibility, the 公示 and 复核 dates, each school's files and pending rows."""
+    from pipeline import decisions as dec
     from pipeline import rewards as rw
+    from pipeline.manifest import inputs as run_inputs
+    from pipeline.provenance import reproducibility
     from pipeline.render import Labels, reward_reasons
 
-    policy = load_settings(ctx.config_dir).policy
-    files = files_of(ctx)
+    settings = load_settings(ctx.config_dir)
+    policy, files = settings.policy, files_of(ctx)
     inputs = files.read("reward_inputs")
-    detail = rw.compute_rewards(inputs, policy)
-    detail = detail.merge(rw.sensitivity(inputs, policy), on="school_id", how="left")
+    detail, families = dec.decision_detail(inputs, policy)
     detail["reason"] = reward_reasons(detail, Labels(ctx.lang))
-    meta = {**rw.allocation_summary(detail, policy), "policy": policy.to_dict()}
-    write_evidence(files.path("evidence", "x").parent, files.read("evidence_rows"),
-                   files.read("records", columns=["file_school_id", "state", "source_file",
-                                                  "sheet", "source_row", "id_masked",
-                                                  "reasons"]),
+    records = files.read("records", columns=["file_school_id", "state", "source_file", "sheet",
+                                             "source_row", "id_masked", "reasons"])
+    evidence = files.read("evidence_rows")
+    write_evidence(files.path("evidence", "x").parent, evidence, records,
                    inputs["school_id"].tolist())
     files.write("rewards", rw.rewards_table(detail))
     files.write("rewards_detail", detail)
-    files.write("rewards_meta", meta)
-    return meta
+    files.write("sensitivity_families", families)
+    found = run_inputs(ctx.raw_dir, ctx.reference_dir, ctx.config_dir, ctx.period)
+    summary = {**rw.allocation_summary(detail, policy), "reproducibility": reproducibility(
+        ctx.run_id, ctx.config_dir / "rewards.yaml", found,
+        files.path("rewards").parent)}  # public/, rewards.csv written
+    files.write("rewards_meta", {
+        **summary, "policy": policy.to_dict(), "synthetic": io.is_synthetic(ctx.reference_dir),
+        "notice": dec.notice(settings.publication, ctx.period),
+        "families": families.to_dict("records"),
+        "files_by_school": dec.school_files(records, evidence, {
+            f["file"].removeprefix("raw/"): f["sha256"] for f in found}),
+        "pending_by_school": dec.pending_rows(records),
+    })
+    return summary
 
 
 # ---------------------------------------------------------------- stage 05
@@ -346,8 +362,8 @@ def render_data(files: catalog.Files, names_en: Mapping[str, str] | None = None,
 
 
 def bulletin_stage(ctx: StageContext) -> dict:
-    """Stage 05: the bulletin, the evaluator report and the Excel annex."""
-    from pipeline.render import Masthead, render_all
+    """Stage 05: the bulletin, the evaluator report, the Excel annex, the decision letters."""
+    from pipeline.render import Masthead, render_all, write_letters
 
     settings = load_settings(ctx.config_dir)
     cfg = settings.pipeline
@@ -356,8 +372,10 @@ def bulletin_stage(ctx: StageContext) -> dict:
                                                strict=True) if name}
     masthead = Masthead.of(settings.publication, cfg.first_period, ctx.period)
     files = files_of(ctx)
+    data = render_data(files, names_en, masthead)
+    write_letters(data, files.reports, lang=ctx.lang)
     return render_all(
-        render_data(files, names_en, masthead), files.reports, lang=ctx.lang,
+        data, files.reports, lang=ctx.lang,
         sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
         created=as_of(ctx.period).isoformat(),
     )

@@ -82,7 +82,7 @@ def test_english_edition_has_english_headings(rendered_en) -> None:
                     "Issue 8", "Compiled by: ", "Statistics and Analysis Section"):
         assert heading in html, heading
     report = rendered_en["rewards_html"].read_text(encoding="utf-8")
-    assert "6. Worked example" in report
+    assert "8. Worked examples" in report
     assert ("Not eligible: Data quality 88.46% is below the 90.00% minimum (short by 1.54 "
             "points)") in report
     assert "Page " in html  # the page counter of the PDF

@@ -12,14 +12,23 @@ from pipeline import rewards
 from pipeline.policy import load_reward_policy
 from pipeline.render.inputs import load_stage_files
 from pipeline.render.labels import Labels
-from pipeline.render.worked_example import worked_example
+from pipeline.render.worked_example import worked_examples
 
 DATA = load_stage_files(PERIOD_FIXTURE)
 ZH = Labels.for_data(DATA, "zh-CN")
 
 
+def test_every_eligible_school_is_worked_through_by_rank() -> None:
+    got = worked_examples(DATA.rewards, DATA.rewards_meta, ZH)
+    assert [ex["school"][:3] for ex in got["schools"]] == ["S06", "S01", "S05", "S02"]
+    assert all(ex["check_ok"] for ex in got["schools"])
+    s02 = got["schools"][3]
+    assert s02["steps"][9].endswith("精确份额 = 5,000,000 × w / Σw = 1,212,207.7343 元")
+    assert s02["check"] == "复算金额 1,212,208 元，与公布金额 1,212,208 元一致。"  # floor + 1
+
+
 def test_proportional_steps_of_the_first_ranked_eligible_school() -> None:
-    ex = worked_example(DATA.rewards, DATA.rewards_meta, ZH)
+    ex = worked_examples(DATA.rewards, DATA.rewards_meta, ZH)["schools"][0]
     assert ex["school"] == "S06 哈尔滨市交通技师学院"
     steps = ex["steps"]
     assert steps[0] == "完成率 = 计入 / 指标 = 485 / 500 = 0.9700"
@@ -33,7 +42,7 @@ def test_proportional_steps_of_the_first_ranked_eligible_school() -> None:
 
 
 def test_weights_and_rounding_tables() -> None:
-    ex = worked_example(DATA.rewards, DATA.rewards_meta, ZH)
+    ex = worked_examples(DATA.rewards, DATA.rewards_meta, ZH)
     weights = ex["weights"]
     assert [r[0] for r in weights.rows] == ["S06", "S01", "S05", "S02"]  # by rank
     assert weights.rows[0][2:] == [0.813143, 485.0, 394.3744]
@@ -51,7 +60,7 @@ def test_nothing_is_recomputed() -> None:
     detail.loc[s06, "money_weight"] = 1.0
     detail.loc[s06, "fulfilment"] = 0.5
     detail.loc[s06, "reward_yuan"] = 7
-    ex = worked_example(detail, DATA.rewards_meta, ZH)
+    ex = worked_examples(detail, DATA.rewards_meta, ZH)["schools"][0]
     assert "= 1.0000；" in ex["steps"][9] and ex["steps"][0].endswith("= 0.5000")
     assert not ex["check_ok"]
     assert ex["check"] == "复算金额 895,140 元与公布金额 7 元不一致，请核查。"
@@ -59,7 +68,7 @@ def test_nothing_is_recomputed() -> None:
 
 def test_no_eligible_school_no_example() -> None:
     detail = DATA.rewards.assign(eligible=False)
-    assert worked_example(detail, DATA.rewards_meta, ZH) is None
+    assert worked_examples(detail, DATA.rewards_meta, ZH) is None
 
 
 def test_tiered_steps_show_both_halves() -> None:
@@ -77,13 +86,15 @@ def test_tiered_steps_show_both_halves() -> None:
     detail = rewards.compute_rewards(inputs, policy)
     meta = {**rewards.allocation_summary(detail, policy), "policy": policy.to_dict()}
     labels = Labels("zh-CN", {"A": "甲", "B": "乙", "C": "丙"})
-    ex = worked_example(detail, meta, labels)
+    got = worked_examples(detail, meta, labels)
+    ex = got["schools"][0]
     assert ex["school"] == "A 甲"  # score 0.8, rank 1
     assert ex["steps"][9] == (
         "精确份额 = 601 / 2 × 计入 / Σ计入 + 601 / 2 × 档次权重 / Σ档次权重 = "
         "601 / 2 × 60 / 240 + 601 / 2 × 3 / 6 = 75.1250 + 150.2500 = 225.3750 元")
-    assert ex["weights"].rows == [["A", "甲", 60.0, 3.0], ["B", "乙", 120.0, 2.0],
-                                  ["C", "丙", 60.0, 1.0]]
-    assert ex["weights"].note == "Σc = 240; Σtier = 6"
-    assert [r[5] for r in ex["rounding"].rows] == ["", "+1", ""]
-    assert ex["check_ok"]
+    assert got["weights"].rows == [["A", "甲", 60.0, 3.0], ["B", "乙", 120.0, 2.0],
+                                   ["C", "丙", 60.0, 1.0]]
+    assert got["weights"].note == "Σc = 240; Σtier = 6"
+    assert [r[5] for r in got["rounding"].rows] == ["", "+1", ""]
+    assert [e["school"] for e in got["schools"]] == ["A 甲", "B 乙", "C 丙"]
+    assert all(e["check_ok"] for e in got["schools"])

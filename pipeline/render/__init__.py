@@ -10,6 +10,8 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
 - ``write_feedback(out_dir, quarantine, texts)`` writes each school's workbook of
   quarantined rows; ``feedback_texts(labels)`` gives its words (``Labels(lang,
   window=(start, end))``: the reason texts name the programme window).
+- ``write_letters(data, out_dir, *, lang, font)`` writes each school's decision letter
+  (告知书), ``schools/<school_id>/decision.html`` and ``.pdf`` (:mod:`.letters`).
 - ``reward_reasons(detail, labels)`` is the plain-language reason of every school's reward
   decision (stage 04 fills ``rewards_detail.csv``'s ``reason`` column with it).
 - ``headline_frame(data, lang)`` is the bulletin's headline table as a frame (notebook 05).
@@ -19,8 +21,9 @@ The package: :mod:`.inputs` (StageData, the issue's Masthead and the loader), :m
 published table, its cell kinds and display limits), :mod:`.bulletin_tables`,
 :mod:`.quality_tables` and :mod:`.annex_tables` (the bulletin's and the annex's tables),
 :mod:`.narrative` (the 主要特点 in words) and :mod:`.bulletin_context` (masthead, sign-off,
-data-quality facts, 编制说明 and 指标解释), :mod:`.rewards_tables`, :mod:`.worked_example` and
-:mod:`.reasons` (the evaluator report), :mod:`.charts`, :mod:`.fonts` and
+data-quality facts, 编制说明 and 指标解释), :mod:`.rewards_report`, :mod:`.rewards_tables`,
+:mod:`.decision_tables`, :mod:`.worked_example` and :mod:`.reasons` (the evaluator report),
+:mod:`.letters` (the decision letters), :mod:`.charts`, :mod:`.fonts` and
 :mod:`.font_cache` (the Chinese font: from PyPI, cached by ``python -m
 pipeline.render.font_cache``, else fontconfig's), :mod:`.documents` (HTML and PDF) and
 :mod:`.pagination` (续表: tables cut where the first layout broke them), :mod:`.workbooks`
@@ -42,14 +45,15 @@ from pipeline.render.documents import (
     bulletin_context,
     html_to_pdf,
     render,
-    rewards_html,
     source_date_epoch,
 )
 from pipeline.render.files import write_text
 from pipeline.render.fonts import FontNotFound, find_cjk_font
 from pipeline.render.inputs import Masthead, StageData, load_stage_files, read_stage_csv
 from pipeline.render.labels import Labels
+from pipeline.render.letters import write_letters
 from pipeline.render.reasons import reward_reason, reward_reasons
+from pipeline.render.rewards_report import report_context
 from pipeline.render.workbooks import (
     FeedbackTexts,
     annex_cover,
@@ -77,6 +81,7 @@ __all__ = [
     "reward_reason",
     "reward_reasons",
     "write_feedback",
+    "write_letters",
 ]
 
 
@@ -114,9 +119,11 @@ def render_all(
         write_text(paths["bulletin_html"], html)
         html_to_pdf(html, paths["bulletin_pdf"], font, Path(out_dir),
                     relayout=lambda cuts, widths: render("bulletin.html.j2", ctx, cuts, widths))
-        report = rewards_html(data, labels, font, created)
+        rctx = report_context(data, labels, font, created)
+        report = render("rewards.html.j2", rctx)
         write_text(paths["rewards_html"], report)
-        html_to_pdf(report, paths["rewards_pdf"], font, Path(out_dir))
+        html_to_pdf(report, paths["rewards_pdf"], font, Path(out_dir),
+                    relayout=lambda cuts, widths: render("rewards.html.j2", rctx, cuts, widths))
         write_tables_xlsx(tables, paths["tables"], created, annex_cover(data, labels))
     return paths
 

@@ -24,13 +24,11 @@ from pipeline.render import bulletin_context as bc
 from pipeline.render import bulletin_tables as bt
 from pipeline.render import charts, narrative, pagination
 from pipeline.render import quality_tables as quality
-from pipeline.render import rewards_tables as rt
 from pipeline.render.files import write_bytes
 from pipeline.render.fonts import bold_font, sc_font_file
 from pipeline.render.formats import fmt_dec, fmt_int, fmt_pct, fmt_signed
 from pipeline.render.labels import Labels
 from pipeline.render.table import Table
-from pipeline.render.worked_example import worked_example
 
 #: Lays a document out again with tables cut where the first layout broke them: takes the
 #: cuts and the column widths by table (:func:`pipeline.render.pagination.page_breaks`).
@@ -124,27 +122,12 @@ def bulletin_html(
     return render("bulletin.html.j2", ctx), tables
 
 
-def rewards_context(data: Any, labels: Labels, font: Path, created: str) -> dict[str, Any]:
-    """The evaluator report template's variables (``data`` is a ``StageData``)."""
-    detail, meta = data.rewards, data.rewards_meta
-    title = labels.t("rw.title", period=data.summary.get("period", ""))
-    return _common(data.summary, labels, created, title) | {
-        "intro": labels.t(
-            "rw.intro", n=len(detail), eligible=int(detail["eligible"].astype(bool).sum()),
-            pool=fmt_int(meta.get("pool_yuan")), allocated=fmt_int(meta.get("allocated_yuan")),
-        ),
-        "unallocated": bool(meta.get("unallocated")),
-        "tables": rt.report_tables(detail, labels),
-        "reasons": rt.reasons_table(detail, labels),
-        "policy": rt.policy_items(meta, labels),
-        "rank_chart": charts.rank_chart(detail, labels, font),
-        "example": worked_example(detail, meta, labels),
-    }
-
-
 def rewards_html(data: Any, labels: Labels, font: Path, created: str) -> str:
-    """The evaluator report as HTML (``data`` is a ``StageData``)."""
-    return render("rewards.html.j2", rewards_context(data, labels, font, created))
+    """The evaluator report as HTML (``data`` is a ``StageData``): built by
+    :func:`pipeline.render.rewards_report.report_html`."""
+    from pipeline.render.rewards_report import report_html
+
+    return report_html(data, labels, font, created)
 
 
 class _OfflineFetcher:

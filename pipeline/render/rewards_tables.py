@@ -16,13 +16,14 @@ from typing import Any
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.render.formats import fmt_dec, fmt_g, fmt_int, fmt_num, zero_if_missing
+from pipeline.render.formats import fmt_g, fmt_int, fmt_num, whole, zero_if_missing
 from pipeline.render.labels import Labels
 from pipeline.render.reasons import reward_reason
 from pipeline.render.table import Table, labelled_table
 from pipeline.rewards import COUNT_COLUMNS, GATE_BOUND, GATES, MEASURE_COLUMNS
 
 BOUND_SIGN = {"min": "≥", "max": "≤"}
+NO_DISTANCE = "—"  # no number of persons flips the gate
 
 
 def ranked(detail: pd.DataFrame) -> pd.DataFrame:
@@ -43,12 +44,30 @@ def policy_of(meta: dict) -> dict:
     return policy
 
 
-def summary_table(detail: pd.DataFrame, labels: Labels) -> Table:
-    """Decision per school: eligibility, score, rank, amount, ranges."""
+def range_text(low: object, high: object, fmt: Callable[[Any], str] = fmt_int) -> str:
+    """``low–high``, or one figure where they are equal."""
+    return fmt(low) if fmt(low) == fmt(high) else f"{fmt(low)}–{fmt(high)}"
+
+
+def _keep(columns: tuple[str, ...], kinds: list[str], rows: list[list[Any]],
+          drop: set[str]) -> tuple[tuple[str, ...], list[str], list[list[Any]]]:
+    """The columns, kinds and cells without the columns named in ``drop``."""
+    keep = [i for i, c in enumerate(columns) if c not in drop]
+    return (tuple(columns[i] for i in keep), [kinds[i] for i in keep],
+            [[row[i] for i in keep] for row in rows])
+
+
+TIER_COLUMNS = {"tier", "tier_flip", "tier_range"}
+
+
+def summary_table(detail: pd.DataFrame, labels: Labels, tiered: bool = False) -> Table:
+    """Decision per school: eligibility, score, rank, amount, and the ranges of rank and
+    amount over every sensitivity family; the tier and whether it can change only under the
+    tiered allocation (tiers play no part in the proportional one)."""
     rows = [
         [int(r.rank), r.school_id, r.school_name, yes_no(labels, r.eligible), float(r.score),
-         int(r.tier), int(r.reward_yuan), f"{int(r.rank_best)}–{int(r.rank_worst)}",
-         f"{fmt_int(r.yuan_min)}–{fmt_int(r.yuan_max)}",
+         int(r.tier), int(r.reward_yuan), range_text(r.rank_best_any, r.rank_worst_any),
+         range_text(r.yuan_min_any, r.yuan_max_any),
          labels.t("rw.flip") if bool(r.tier_changes) else ""]
         for r in ranked(detail).itertuples(index=False)
     ]
@@ -57,6 +76,8 @@ def summary_table(detail: pd.DataFrame, labels: Labels) -> Table:
     columns = ("rank", "school_id", "school_name", "eligible", "score", "tier", "reward_yuan",
                "rank_range", "yuan_range", "tier_flip")
     kinds = ["int", "text", "text", "text", "dec", "int", "int", "text", "text", "text"]
+    drop = set() if tiered else TIER_COLUMNS
+    columns, kinds, (*rows, total) = _keep(columns, kinds, [*rows, total], drop)
     return labelled_table(labels, "summary", columns, kinds, rows, total=total, section="rw")
 
 
@@ -82,27 +103,34 @@ def measures_table(detail: pd.DataFrame, labels: Labels) -> Table:
 
 
 def gates_table(detail: pd.DataFrame, labels: Labels) -> Table:
-    """Each gate: threshold, value, pass/fail; and eligibility."""
+    """Each gate: value (the threshold in the heading), pass/fail and the distance in persons;
+    and eligibility."""
     rows = []
     for _, r in ranked(detail).iterrows():
         row: list[Any] = [r["school_id"], r["school_name"]]
         for g in GATES:
+            distance = whole(r[f"distance_{g}"])
             row += [
-                f"{BOUND_SIGN[GATE_BOUND[g]]} {fmt_dec(r[f'gate_{g}_threshold'], 2)}",
                 zero_if_missing(r[f"gate_{g}_value"]),
                 labels.t("rw.pass") if bool(r[f"gate_{g}_pass"]) else labels.t("rw.fail"),
+                NO_DISTANCE if distance is None else distance,
             ]
         rows.append([*row, yes_no(labels, r["eligible"])])
+    first = detail.iloc[0] if len(detail) else None
     headers = labels.headers("rw.col", ("school_id", "school_name"))
     for g in GATES:
-        headers += [labels.t(f"rw.col.gate_{part}", gate=labels.gate(g))
-                    for part in ("threshold", "value", "pass")]
+        bound = "" if first is None else (
+            f" {BOUND_SIGN[GATE_BOUND[g]]} {fmt_g(first[f'gate_{g}_threshold'])}")
+        headers += [labels.t("rw.col.gate_value", gate=labels.gate(g)) + bound,
+                    *[labels.t(f"rw.col.gate_{part}", gate=labels.gate(g))
+                      for part in ("pass", "distance")]]
     return Table("rw_gates", labels.t("rw.tables.gates"), [*headers, labels.t("rw.col.eligible")],
-                 ["text", "text"] + ["text", "dec", "text"] * 3 + ["text"], rows)
+                 ["text", "text"] + ["dec", "text", "int"] * 3 + ["text"], rows,
+                 note=labels.t("rw.gates_note"))
 
 
-def components_table(detail: pd.DataFrame, labels: Labels) -> Table:
-    """Components, score, rank, tier, exact share and amount."""
+def components_table(detail: pd.DataFrame, labels: Labels, tiered: bool = False) -> Table:
+    """Components, score, rank, (tier, under the tiered allocation), exact share, amount."""
     rows = [
         [r["school_id"], r["school_name"],
          *[zero_if_missing(r[c]) for c in ("speed", "expansion", "quality", "score")],
@@ -112,11 +140,12 @@ def components_table(detail: pd.DataFrame, labels: Labels) -> Table:
     columns = ("school_id", "school_name", "speed", "expansion", "quality", "score", "rank",
                "tier", "exact_share", "reward_yuan")
     kinds = ["text", "text", "dec", "dec", "dec", "dec", "int", "int", "text", "int"]
+    columns, kinds, rows = _keep(columns, kinds, rows, set() if tiered else TIER_COLUMNS)
     return labelled_table(labels, "components", columns, kinds, rows, section="rw")
 
 
-def sensitivity_table(detail: pd.DataFrame, labels: Labels) -> Table:
-    """Rank, amount and tier ranges over the weight combinations."""
+def sensitivity_table(detail: pd.DataFrame, labels: Labels, tiered: bool = False) -> Table:
+    """Rank and amount ranges over the weight combinations (and tiers, when tiered)."""
     counts = ("rank", "rank_best", "rank_worst", "reward_yuan", "yuan_min", "yuan_max")
     rows = [
         [r["school_id"], r["school_name"], *[int(r[c]) for c in counts],
@@ -124,9 +153,10 @@ def sensitivity_table(detail: pd.DataFrame, labels: Labels) -> Table:
          labels.t("rw.flip") if bool(r["tier_changes"]) else ""]
         for _, r in ranked(detail).iterrows()
     ]
-    return labelled_table(labels, "sensitivity",
-                          ("school_id", "school_name", *counts, "tier_range", "tier_flip"),
-                          ["text", "text"] + ["int"] * 6 + ["text", "text"], rows, section="rw")
+    columns = ("school_id", "school_name", *counts, "tier_range", "tier_flip")
+    kinds = ["text", "text"] + ["int"] * 6 + ["text", "text"]
+    columns, kinds, rows = _keep(columns, kinds, rows, set() if tiered else TIER_COLUMNS)
+    return labelled_table(labels, "sensitivity", columns, kinds, rows, section="rw")
 
 
 def reasons_table(detail: pd.DataFrame, labels: Labels) -> Table:
@@ -183,13 +213,14 @@ def policy_items(meta: dict, labels: Labels) -> list[tuple[str, str]]:
     ]
 
 
-def report_tables(detail: pd.DataFrame, labels: Labels) -> list[Table]:
-    """The report's per-school tables in order."""
+def report_tables(detail: pd.DataFrame, labels: Labels, tiered: bool = False) -> list[Table]:
+    """The report's per-school tables in order: summary, inputs, measures, gates, components,
+    sensitivity to the weights."""
     return [
-        summary_table(detail, labels),
+        summary_table(detail, labels, tiered),
         inputs_table(detail, labels),
         measures_table(detail, labels),
         gates_table(detail, labels),
-        components_table(detail, labels),
-        sensitivity_table(detail, labels),
+        components_table(detail, labels, tiered),
+        sensitivity_table(detail, labels, tiered),
     ]

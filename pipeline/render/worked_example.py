@@ -1,4 +1,4 @@
-"""The evaluator report's worked example: one school's amount, step by step.
+"""The evaluator report's worked examples: every eligible school's amount, step by step.
 
 Every number shown is one :mod:`pipeline.rewards` computed and wrote into the detail frame
 (measures, components, score, the allocation's steps: money weights or the two halves of
@@ -109,17 +109,9 @@ def _rounding_table(elig: pd.DataFrame, pool: int, labels: Labels) -> Table:
     )
 
 
-def worked_example(detail: pd.DataFrame, meta: dict, labels: Labels) -> dict[str, Any] | None:
-    """The first eligible school by rank worked through: ``school``, ``steps`` (text lines),
-    the ``weights`` and ``rounding`` tables, the ``check`` line and ``check_ok``; None when
-    no school is eligible."""
-    elig = ranked(detail)
-    elig = elig[elig["eligible"].astype(bool)]
-    if elig.empty:
-        return None
-    policy, pool = policy_of(meta), int(meta.get("pool_yuan", 0))
-    tiered = meta.get("allocation") == "tiered"
-    r = elig.iloc[0]
+def _example(r: pd.Series, policy: dict, pool: int, tiered: bool,
+             labels: Labels) -> dict[str, Any]:
+    """One school worked through: ``school``, ``steps``, ``check`` and ``check_ok``."""
     amount = int(r["share_floor"]) + int(bool(r["plus_one"]))
     published = int(r["reward_yuan"])
     steps = [
@@ -132,9 +124,24 @@ def worked_example(detail: pd.DataFrame, meta: dict, labels: Labels) -> dict[str
     return {
         "school": f"{r['school_id']} {labels.school(r['school_id'])}",
         "steps": steps,
-        "weights": _weights_table(elig, labels, tiered),
-        "rounding": _rounding_table(elig, pool, labels),
         "check": labels.t("rw.ex.check_ok" if amount == published else "rw.ex.check_diff",
                           computed=fmt_int(amount), published=fmt_int(published)),
         "check_ok": amount == published,
+    }
+
+
+def worked_examples(detail: pd.DataFrame, meta: dict, labels: Labels) -> dict[str, Any] | None:
+    """Every eligible school worked through, by rank: ``schools`` (each with ``school``,
+    ``steps`` (text lines), the ``check`` line and ``check_ok``) and the ``weights`` and
+    ``rounding`` tables they share; None when no school is eligible."""
+    elig = ranked(detail)
+    elig = elig[elig["eligible"].astype(bool)]
+    if elig.empty:
+        return None
+    policy, pool = policy_of(meta), int(meta.get("pool_yuan", 0))
+    tiered = meta.get("allocation") == "tiered"
+    return {
+        "schools": [_example(r, policy, pool, tiered, labels) for _, r in elig.iterrows()],
+        "weights": _weights_table(elig, labels, tiered),
+        "rounding": _rounding_table(elig, pool, labels),
     }

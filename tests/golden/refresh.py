@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -31,6 +32,7 @@ CASE = ROOT.parent / "shared" / "acceptance" / "case-2020"
 SALT = bytes(range(16))
 LEFT_OUT = ("notebooks", "data_docs")
 TEXT_SUFFIXES = (".csv", ".json")
+COMMIT_VARIABLE = "KUOZHAO_CODE_COMMIT"  # pipeline.provenance.COMMIT_VARIABLE
 
 
 def compared_files(folder: Path) -> list[Path]:
@@ -58,7 +60,20 @@ def config_dir(work: Path) -> Path:
 
 
 def run_case(name: str, work: Path) -> Path:
-    """Publish one case under ``work`` and return its period's output folder."""
+    """Publish one case under ``work`` and return its period's output folder (the code
+    commit the reward documents print pinned, as any commit would change them)."""
+    old = os.environ.get(COMMIT_VARIABLE)
+    os.environ[COMMIT_VARIABLE] = "golden"
+    try:
+        return _run_case(name, work)
+    finally:
+        if old is None:
+            os.environ.pop(COMMIT_VARIABLE, None)
+        else:
+            os.environ[COMMIT_VARIABLE] = old
+
+
+def _run_case(name: str, work: Path) -> Path:
     from pipeline.cli import main
 
     cfg = config_dir(work)
