@@ -363,7 +363,7 @@ def render_data(files: catalog.Files, names_en: Mapping[str, str] | None = None,
 
 def bulletin_stage(ctx: StageContext) -> dict:
     """Stage 05: the bulletin, the evaluator report, the Excel annex, the decision letters."""
-    from pipeline.render import Masthead, render_all, write_letters
+    from pipeline.render import Masthead, letters_beside, render_all
 
     settings = load_settings(ctx.config_dir)
     cfg = settings.pipeline
@@ -373,12 +373,12 @@ def bulletin_stage(ctx: StageContext) -> dict:
     masthead = Masthead.of(settings.publication, cfg.first_period, ctx.period)
     files = files_of(ctx)
     data = render_data(files, names_en, masthead)
-    write_letters(data, files.reports, lang=ctx.lang)
-    return render_all(
-        data, files.reports, lang=ctx.lang,
-        sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
-        created=as_of(ctx.period).isoformat(),
-    )
+    with letters_beside(data, files.reports, lang=ctx.lang):
+        return render_all(
+            data, files.reports, lang=ctx.lang,
+            sensitive_dimensions=cfg.disclosure_dimensions, threshold=cfg.disclosure_threshold,
+            created=as_of(ctx.period).isoformat(),
+        )
 
 
 # ---------------------------------------------------------------- shown by the notebooks

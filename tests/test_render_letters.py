@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from pipeline.catalog import relative_path
+from pipeline.render.fonts import FontNotFound
 from pipeline.render.labels import Labels
-from pipeline.render.letters import letter_html, write_letters
+from pipeline.render.letters import letter_html, letters_beside, write_letters
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT.parent / "shared" / "acceptance" / "case-2020"
@@ -120,7 +121,9 @@ def test_english_letter(data) -> None:
 def test_written_at_the_catalogue_paths_as_pdf_and_the_same_bytes_again(data, tmp_path) -> None:
     small = stage_data(cases().head(2), files=FILES)
     first = write_letters(small, tmp_path / "a")
-    again = write_letters(small, tmp_path / "b")
+    with letters_beside(small, tmp_path / "b"):  # as stage 05 writes them: in a second process
+        pass
+    again = [tmp_path / "b" / p.relative_to(tmp_path / "a") for p in first]
     assert [p.relative_to(tmp_path / "a") for p in first] == [
         relative_path("decision_html", "AT"), relative_path("decision_pdf", "AT"),
         relative_path("decision_html", "SHORT"), relative_path("decision_pdf", "SHORT")]
@@ -130,6 +133,14 @@ def test_written_at_the_catalogue_paths_as_pdf_and_the_same_bytes_again(data, tm
     page1 = re.sub(r"\s+", "", pdf.pages[0].extract_text())
     assert "再增加1名计入学生即可通过" in page1
     assert REPRO["run_id"] in page1 and "技工院校扩招以奖代补评审结果告知书" in page1
+
+
+def test_an_error_in_the_second_process_reaches_the_stage(tmp_path) -> None:
+    small = stage_data(cases().head(1), files=FILES)
+    ran = []
+    with pytest.raises(FontNotFound), letters_beside(small, tmp_path, font=tmp_path / "no.ttf"):
+        ran.append("the block")
+    assert ran == ["the block"]
 
 
 # ------------------------------------------------------------------ the acceptance case

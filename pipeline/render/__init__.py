@@ -11,7 +11,9 @@ Entry points (nothing here reads a stage file; :func:`load_stage_files` is the o
   quarantined rows; ``feedback_texts(labels)`` gives its words (``Labels(lang,
   window=(start, end))``: the reason texts name the programme window).
 - ``write_letters(data, out_dir, *, lang, font)`` writes each school's decision letter
-  (告知书), ``schools/<school_id>/decision.html`` and ``.pdf`` (:mod:`.letters`).
+  (告知书), ``schools/<school_id>/decision.html`` and ``.pdf`` (:mod:`.letters`);
+  ``letters_beside(…)`` (a context manager) writes them in a second process while its
+  block renders the rest.
 - ``reward_reasons(detail, labels)`` is the plain-language reason of every school's reward
   decision (stage 04 fills ``rewards_detail.csv``'s ``reason`` column with it).
 - ``headline_frame(data, lang)`` is the bulletin's headline table as a frame (notebook 05).
@@ -51,7 +53,7 @@ from pipeline.render.files import write_text
 from pipeline.render.fonts import FontNotFound, find_cjk_font
 from pipeline.render.inputs import Masthead, StageData, load_stage_files, read_stage_csv
 from pipeline.render.labels import Labels
-from pipeline.render.letters import write_letters
+from pipeline.render.letters import letters_beside, write_letters
 from pipeline.render.reasons import reward_reason, reward_reasons
 from pipeline.render.rewards_report import report_context
 from pipeline.render.workbooks import (
@@ -75,6 +77,7 @@ __all__ = [
     "feedback_texts",
     "find_cjk_font",
     "headline_frame",
+    "letters_beside",
     "load_stage_files",
     "read_stage_csv",
     "render_all",

@@ -15,6 +15,11 @@ release date of ``publication.yaml``, so reruns give identical bytes.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +29,7 @@ from pipeline.catalog import relative_path
 from pipeline.render import decision_tables as dt
 from pipeline.render.documents import _common, html_to_pdf, render, source_date_epoch
 from pipeline.render.files import write_text
-from pipeline.render.fonts import find_cjk_font
+from pipeline.render.fonts import FontNotFound, find_cjk_font
 from pipeline.render.formats import fmt_dec, fmt_g, fmt_int, fmt_pct
 from pipeline.render.labels import Labels
 from pipeline.render.reasons import distance_text
@@ -163,6 +168,8 @@ def write_letters(data: Any, out_dir: Path, *, lang: str = "zh-CN",
     ``data`` is a :class:`~pipeline.render.inputs.StageData`."""
     labels = Labels.for_data(data, lang)
     font = Path(font) if font is not None else find_cjk_font()
+    if not font.is_file():
+        raise FontNotFound(f"font file {font} does not exist")
     released = data.rewards_meta["notice"]["released"]
     written = []
     with source_date_epoch(released):
@@ -175,3 +182,21 @@ def write_letters(data: Any, out_dir: Path, *, lang: str = "zh-CN",
             html_to_pdf(html, pdf_path, font, Path(out_dir))
             written += [html_path, pdf_path]
     return written
+
+
+@contextlib.contextmanager
+def letters_beside(data: Any, out_dir: Path, *, lang: str = "zh-CN",
+                   font: Path | None = None) -> Iterator[None]:
+    """:func:`write_letters` in a second process while the ``with`` block runs (the block
+    lays out the bulletin and the report on the other core); on leaving, waits for the
+    letters and raises their error, if any. On a one-core machine the letters are written
+    first, in this process. The bytes are the same either way."""
+    if (os.cpu_count() or 1) < 2:
+        write_letters(data, out_dir, lang=lang, font=font)
+        yield
+        return
+    # spawn, not fork: the caller may be a Jupyter kernel with threads of its own
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        letters = pool.submit(write_letters, data, out_dir, lang=lang, font=font)
+        yield  # an error of the block is raised after the pool has waited for the letters
+        letters.result()
