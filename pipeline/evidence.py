@@ -15,9 +15,10 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from pipeline.fulfilment import MEASURES
-from pipeline.io import fixed_workbook, inert, reproducible_xlsx
+from pipeline.io import fixed_workbook, reproducible_xlsx, rows_xml, style_of
 
 FIXED_TIME = dt.datetime(2020, 1, 1)
 RECORD_HEADINGS = (
@@ -34,6 +35,7 @@ STANDING_HEADINGS = (
     ("id_masked", "身份证号（已遮蔽）"), ("state", "状态"), ("reasons", "问题代码"),
 )
 STATE_TEXT = {"clean": "有效", "quarantined": "待更正"}
+COUNTED_SHEET, SENT_SHEET = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
 
 
 def write_evidence(folder: Path, evidence: pd.DataFrame, records: pd.DataFrame,
@@ -52,40 +54,38 @@ def write_evidence(folder: Path, evidence: pd.DataFrame, records: pd.DataFrame,
 
 
 def workbook(school_id: str, rows: pd.DataFrame, standing: pd.DataFrame) -> bytes:
-    """One school's evidence as workbook bytes (the same rows give the same bytes), written
-    in streaming mode: a school of a hundred thousand records costs seconds, not minutes."""
+    """One school's evidence as workbook bytes (the same rows give the same bytes): the
+    totals and headings written by openpyxl in streaming mode, the records built a column
+    at a time (:func:`pipeline.io.rows_xml`): a school of a hundred thousand records costs
+    about a second."""
+    from openpyxl.cell import WriteOnlyCell
+
     wb = fixed_workbook("kuozhao", FIXED_TIME, title=f"{school_id} 奖补核算依据",
                         write_only=True)
     counted = wb.create_sheet("计入记录")
     counted.freeze_panes = "A3"
-    heads = [h for _, h in RECORD_HEADINGS] + [MEASURE_HEADINGS[m] for m in MEASURES]
-    counted.append(["合计", *[""] * (len(RECORD_HEADINGS) - 1),
-                    *[int(rows[m].sum()) for m in MEASURES]])
-    counted.append(heads)
     columns = [c for c, _ in RECORD_HEADINGS]
-    for rec in rows[[*columns, *MEASURES]].itertuples(index=False):
-        counted.append([_cell(v) for v in rec[:len(columns)]]
-                       + [int(bool(v)) for v in rec[len(columns):]])
+    counted.append(["合计", *[""] * (len(columns) - 1),
+                    *[int(rows[m].sum()) for m in MEASURES]])
+    heads: list[object] = [h for _, h in RECORD_HEADINGS]
+    date_head = WriteOnlyCell(counted, value=heads[columns.index("admission_date")])
+    date_head.number_format = "yyyy-mm-dd"  # defines the date style the records' dates use
+    heads[columns.index("admission_date")] = date_head
+    counted.append(heads + [MEASURE_HEADINGS[m] for m in MEASURES])
     sent = wb.create_sheet("报送记录")
     sent.freeze_panes = "A3"
     sent.append(["合计", "", "", "", f"有效 {int((standing['state'] == 'clean').sum())}",
                  f"待更正 {int((standing['state'] == 'quarantined').sum())}"])
     sent.append([h for _, h in STANDING_HEADINGS])
-    state = standing["state"].map(STATE_TEXT).fillna(standing["state"])
-    table = standing.assign(state=state)[[c for c, _ in STANDING_HEADINGS]]
-    for rec in table.itertuples(index=False):
-        sent.append([_cell(v) for v in rec])
     buffer = io.BytesIO()
     wb.save(buffer)
-    return reproducible_xlsx(buffer.getvalue(), FIXED_TIME)
-
-
-def _cell(value: object) -> object:
-    """A value as an inert cell: numbers as numbers, dates as dates, text never a formula."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, int | float):
-        return value
-    return inert(str(value))
+    date_cell = f"{get_column_letter(columns.index('admission_date') + 1)}2"
+    records = rows[[*columns, *MEASURES]].astype({m: "int64" for m in MEASURES})
+    state = standing["state"].map(STATE_TEXT).fillna(standing["state"])
+    table = standing.assign(state=state)[[c for c, _ in STANDING_HEADINGS]]
+    return reproducible_xlsx(buffer.getvalue(), FIXED_TIME, {
+        COUNTED_SHEET: rows_xml(records, 3, numbers=("source_row", *MEASURES),
+                                dates=("admission_date",),
+                                date_style=style_of(buffer.getvalue(), COUNTED_SHEET, date_cell)),
+        SENT_SHEET: rows_xml(table, 3, numbers=("source_row",)),
+    })

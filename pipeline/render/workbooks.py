@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.catalog import relative_path
-from pipeline.io import fixed_workbook, inert, reproducible_xlsx, text_rows_xml
+from pipeline.io import fixed_workbook, inert, reproducible_xlsx, rows_xml
 from pipeline.render.files import write_bytes
 from pipeline.render.labels import Labels
 from pipeline.render.table import Table
@@ -291,14 +291,14 @@ def explain(reasons: pd.Series, texts: FeedbackTexts) -> pd.Series:
 
 def _feedback_workbook(path: Path, rows: pd.DataFrame, title: str, texts: FeedbackTexts) -> None:
     """One school's rows as inert text cells under the headers: the workbook streamed by
-    openpyxl, its rows built a column at a time (:func:`pipeline.io.text_rows_xml`)."""
+    openpyxl, its rows built a column at a time (:func:`pipeline.io.rows_xml`)."""
     wb = fixed_workbook(CREATOR, FEEDBACK_TIME, write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.freeze_panes = "A2"
     ws.append(list(texts.headers))
     buf = io.BytesIO()
     wb.save(buf)
-    body = text_rows_xml(rows[list(FEEDBACK_COLUMNS)], 2)
+    body = rows_xml(rows[list(FEEDBACK_COLUMNS)], 2)
     write_bytes(path, reproducible_xlsx(buf.getvalue(), FEEDBACK_TIME,
                                         {"xl/worksheets/sheet1.xml": body}))
 
