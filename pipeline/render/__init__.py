@@ -44,8 +44,8 @@ from pipeline.catalog import relative_path
 from pipeline.errors import InputError
 from pipeline.render.bulletin_tables import headline
 from pipeline.render.documents import (
+    PdfMaker,
     bulletin_context,
-    html_to_pdf,
     render,
     source_date_epoch,
 )
@@ -116,17 +116,17 @@ def render_all(
     labels = Labels.for_data(data, lang)
     sensitive = tuple(sensitive_dimensions)
     paths = {key: Path(out_dir) / relative_path(key) for key in DOCUMENTS}
-    with source_date_epoch(created):
+    with source_date_epoch(created), PdfMaker(font) as pdf:
         ctx, tables = bulletin_context(data, labels, sensitive, int(threshold), font, created)
         html = render("bulletin.html.j2", ctx)
         write_text(paths["bulletin_html"], html)
-        html_to_pdf(html, paths["bulletin_pdf"], font, Path(out_dir),
-                    relayout=lambda cuts, widths: render("bulletin.html.j2", ctx, cuts, widths))
+        pdf.write(html, paths["bulletin_pdf"], Path(out_dir),
+                  relayout=lambda cuts, widths: render("bulletin.html.j2", ctx, cuts, widths))
         rctx = report_context(data, labels, font, created)
         report = render("rewards.html.j2", rctx)
         write_text(paths["rewards_html"], report)
-        html_to_pdf(report, paths["rewards_pdf"], font, Path(out_dir),
-                    relayout=lambda cuts, widths: render("rewards.html.j2", rctx, cuts, widths))
+        pdf.write(report, paths["rewards_pdf"], Path(out_dir),
+                  relayout=lambda cuts, widths: render("rewards.html.j2", rctx, cuts, widths))
         write_tables_xlsx(tables, paths["tables"], created, annex_cover(data, labels))
     return paths
 

@@ -188,34 +188,58 @@ def source_date_epoch(created: str) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-def html_to_pdf(html: str, target: Path, font: Path, base_dir: Path,
-                relayout: Relayout | None = None) -> None:
-    """Render HTML to an A4 PDF with the CJK font embedded, offline, reproducibly. With
-    ``relayout``, a document whose tables run over a page is laid out a second time from
-    ``relayout(cuts, widths)``, so that their continuations say 续表."""
-    import logging
-    import tempfile
+class PdfMaker:
+    """Renders HTML to A4 PDFs with the CJK font embedded, offline, reproducibly; the font
+    files and their stylesheet are prepared once for every document made with it (a letter
+    costs a third less). Use as a context manager: the prepared font files are removed on
+    exit."""
 
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    def __init__(self, font: Path):
+        self.font = Path(font)
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    fetcher = _OfflineFetcher()
-    with tempfile.TemporaryDirectory(prefix="kuozhao-font-") as tmp:
-        regular, family = sc_font_file(font, Path(tmp))
-        bold_src = bold_font(font)
-        bold = sc_font_file(bold_src, Path(tmp))[0] if bold_src else regular
-        fonts = FontConfiguration()
-        css = CSS(string=font_css(regular, bold, family), font_config=fonts, url_fetcher=fetcher)
+    def __enter__(self) -> PdfMaker:
+        import logging
+        import tempfile
+
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+        self._tmp = tempfile.TemporaryDirectory(prefix="kuozhao-font-")
+        tmp = Path(self._tmp.name)
+        regular, family = sc_font_file(self.font, tmp)
+        bold_src = bold_font(self.font)
+        bold = sc_font_file(bold_src, tmp)[0] if bold_src else regular
+        self._fetcher = _OfflineFetcher()
+        self._fonts = FontConfiguration()
+        self._css = CSS(string=font_css(regular, bold, family), font_config=self._fonts,
+                        url_fetcher=self._fetcher)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tmp.cleanup()
+
+    def write(self, html: str, target: Path, base_dir: Path,
+              relayout: Relayout | None = None) -> None:
+        """Write ``html`` as a PDF to ``target``. With ``relayout``, a document whose tables
+        run over a page is laid out a second time from ``relayout(cuts, widths)``, so that
+        their continuations say 续表."""
+        from weasyprint import HTML
 
         def laid_out(text: str) -> Any:
-            return HTML(string=text, base_url=str(base_dir), url_fetcher=fetcher).render(
-                stylesheets=[css], font_config=fonts)
+            return HTML(string=text, base_url=str(base_dir), url_fetcher=self._fetcher).render(
+                stylesheets=[self._css], font_config=self._fonts)
 
         doc = laid_out(html)
         splits, widths = pagination.page_breaks(doc) if relayout else ({}, {})
         if splits and relayout is not None:
             doc = laid_out(relayout(splits, widths))
-        pdf = doc.write_pdf(pdf_identifier=b"kuozhao-stage05")
-    write_bytes(target, pdf)
+        write_bytes(target, doc.write_pdf(pdf_identifier=b"kuozhao-stage05"))
+
+
+def html_to_pdf(html: str, target: Path, font: Path, base_dir: Path,
+                relayout: Relayout | None = None) -> None:
+    """One document through a :class:`PdfMaker` of its own."""
+    with PdfMaker(font) as maker:
+        maker.write(html, target, base_dir, relayout)

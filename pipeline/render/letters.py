@@ -27,7 +27,7 @@ import pandas as pd
 
 from pipeline.catalog import relative_path
 from pipeline.render import decision_tables as dt
-from pipeline.render.documents import _common, html_to_pdf, render, source_date_epoch
+from pipeline.render.documents import PdfMaker, _common, render, source_date_epoch
 from pipeline.render.files import write_text
 from pipeline.render.fonts import FontNotFound, find_cjk_font
 from pipeline.render.formats import fmt_dec, fmt_g, fmt_int, fmt_pct
@@ -172,14 +172,14 @@ def write_letters(data: Any, out_dir: Path, *, lang: str = "zh-CN",
         raise FontNotFound(f"font file {font} does not exist")
     released = data.rewards_meta["notice"]["released"]
     written = []
-    with source_date_epoch(released):
+    with source_date_epoch(released), PdfMaker(font) as maker:
         for _, r in data.rewards.sort_values("school_id", kind="stable").iterrows():
             html = letter_html(r, data, labels)
             sid = str(r["school_id"])
             html_path = Path(out_dir) / relative_path("decision_html", sid)
             pdf_path = Path(out_dir) / relative_path("decision_pdf", sid)
             write_text(html_path, html)
-            html_to_pdf(html, pdf_path, font, Path(out_dir))
+            maker.write(html, pdf_path, Path(out_dir))
             written += [html_path, pdf_path]
     return written
 
