@@ -186,3 +186,25 @@ def test_acceptance_letters_and_evidence_hold_masked_ids_only(tmp_path) -> None:
     assert MASKED.search(hx02)  # its pending rows, masked
     hx03 = texts[ctx.out_dir / relative_path("decision_html", "HX03")]
     assert "再增加 107 名计入学生即可通过" in hx03  # 433 of 900 counted, 540 pass
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path) -> None:
+    """The letters' process is a plain child: the calling script is not run again in it."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
+        "from pathlib import Path\n"
+        "from decision_cases import stage_data\n"
+        "from test_render_letters import FILES, cases\n"
+        "from pipeline.render.letters import letters_beside\n"
+        f"marker = Path({str(tmp_path / 'runs.txt')!r})\n"
+        "marker.write_text(marker.read_text() + 'x' if marker.exists() else 'x')\n"
+        f"with letters_beside(stage_data(cases().head(1), files=FILES), Path({str(tmp_path)!r})):\n"
+        "    pass\n", encoding="utf-8")
+    subprocess.run([sys.executable, str(script)], check=True, cwd=tmp_path)
+    assert (tmp_path / "runs.txt").read_text() == "x"
+    assert (tmp_path / relative_path("decision_pdf", "AT")).is_file()

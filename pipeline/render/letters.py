@@ -16,10 +16,12 @@ release date of ``publication.yaml``, so reruns give identical bytes.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -187,16 +189,29 @@ def write_letters(data: Any, out_dir: Path, *, lang: str = "zh-CN",
 @contextlib.contextmanager
 def letters_beside(data: Any, out_dir: Path, *, lang: str = "zh-CN",
                    font: Path | None = None) -> Iterator[None]:
-    """:func:`write_letters` in a second process while the ``with`` block runs (the block
-    lays out the bulletin and the report on the other core); on leaving, waits for the
-    letters and raises their error, if any. On a one-core machine the letters are written
-    first, in this process. The bytes are the same either way."""
+    """:func:`write_letters` in a second Python process while the ``with`` block runs (the
+    block lays out the bulletin and the report on the other core); on leaving, waits for the
+    letters and raises their error, if any. A plain child process (``python -m
+    pipeline.render.letters_job``), not multiprocessing: that would run the caller's script
+    again in the child when the script has no ``__main__`` guard. On a one-core machine the
+    letters are written first, in this process. The bytes are the same either way."""
     if (os.cpu_count() or 1) < 2:
         write_letters(data, out_dir, lang=lang, font=font)
         yield
         return
-    # spawn, not fork: the caller may be a Jupyter kernel with threads of its own
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        letters = pool.submit(write_letters, data, out_dir, lang=lang, font=font)
-        yield  # an error of the block is raised after the pool has waited for the letters
-        letters.result()
+    with tempfile.TemporaryDirectory(prefix="kuozhao-letters-") as tmp:
+        job = Path(tmp) / "job.pickle"
+        job.write_bytes(pickle.dumps((data, Path(out_dir), lang, font)))
+        child = subprocess.Popen([sys.executable, "-m", "pipeline.render.letters_job", str(job)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            yield
+        finally:
+            _, stderr = child.communicate()  # the block's error, if any, is raised after this
+        failure = job.with_suffix(".error")
+        if failure.is_file():
+            raise pickle.loads(failure.read_bytes())
+        if child.returncode:
+            last = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+            raise RuntimeError(f"the decision letters' process ended with code "
+                               f"{child.returncode}: {last[0]}")
