@@ -208,3 +208,12 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path) -> None:
     subprocess.run([sys.executable, str(script)], check=True, cwd=tmp_path)
     assert (tmp_path / "runs.txt").read_text() == "x"
     assert (tmp_path / relative_path("decision_pdf", "AT")).is_file()
+
+
+def test_a_child_that_dies_without_a_word_is_an_error(tmp_path, monkeypatch) -> None:
+    import sys
+
+    small = stage_data(cases().head(1), files=FILES)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(RuntimeError, match="ended with code 1"), letters_beside(small, tmp_path):
+        pass

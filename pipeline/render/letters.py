@@ -202,16 +202,19 @@ def letters_beside(data: Any, out_dir: Path, *, lang: str = "zh-CN",
     with tempfile.TemporaryDirectory(prefix="kuozhao-letters-") as tmp:
         job = Path(tmp) / "job.pickle"
         job.write_bytes(pickle.dumps((data, Path(out_dir), lang, font)))
-        child = subprocess.Popen([sys.executable, "-m", "pipeline.render.letters_job", str(job)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            yield
-        finally:
-            _, stderr = child.communicate()  # the block's error, if any, is raised after this
+        log = Path(tmp) / "stderr.txt"  # a file, not a pipe: a full pipe would stall the child
+        with log.open("wb") as stderr:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "pipeline.render.letters_job", str(job)],
+                stdout=subprocess.DEVNULL, stderr=stderr)
+            try:
+                yield
+            finally:
+                child.wait()  # the block's error, if any, is raised after this
         failure = job.with_suffix(".error")
         if failure.is_file():
             raise pickle.loads(failure.read_bytes())
         if child.returncode:
-            last = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+            last = log.read_text("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
             raise RuntimeError(f"the decision letters' process ended with code "
                                f"{child.returncode}: {last[0]}")
