@@ -146,8 +146,8 @@ def clean_stage(ctx: StageContext) -> dict:
         result = finish(prep, states, files_table)
     del prep
     with timed("write"):
-        write_clean(files_of(ctx), result, files_table, report, ctx.run_id)
-        write_school_feedback(ctx, cfg, result.quarantine)
+        write_clean(files_of(ctx), result, files_table, report, ctx.run_id,
+                    feedback=lambda: write_school_feedback(ctx, cfg, result.quarantine))
     recon = result.reconciliation
     return {"files": len(recon), **{k: int(recon[k].sum()) for k in RECONCILED},
             "unreadable_files": len(report["unreadable_files"])}
@@ -158,10 +158,11 @@ QUARANTINE_COLUMNS = ["source_file", "source_row", "school_id", "reasons", "id_m
 
 
 def write_clean(files: catalog.Files, result: CleanResult, files_table: pd.DataFrame,
-                report: dict, run_id: str) -> None:
+                report: dict, run_id: str, feedback: Callable[[], object] = lambda: None) -> None:
     """Stage 01's files: the stage files (Arrow writes them outside Python's lock, on a
     second thread; the enrollment table is filtered there too) while the published tables
-    are written."""
+    and the schools' feedback workbooks (``feedback``; Arrow and zlib build them, mostly
+    outside the lock too) are written."""
     report = {**report, "unmapped_majors": result.unmapped_majors.to_dict("records"),
               "gender_mismatch_rows": result.gender_mismatch_rows}
 
@@ -177,6 +178,7 @@ def write_clean(files: catalog.Files, result: CleanResult, files_table: pd.DataF
         files.write("reconciliation", result.reconciliation)
         files.write("quarantine", result.quarantine[QUARANTINE_COLUMNS])
         files.write("ingest_report", report)
+        feedback()
 
     side_by_side(stage_files, published)
 
