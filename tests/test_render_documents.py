@@ -21,12 +21,12 @@ from pipeline.render.documents import (
     _epoch,
     _OfflineFetcher,
     css_string,
-    rewards_html,
     source_date_epoch,
 )
 from pipeline.render.fonts import find_cjk_font
 from pipeline.render.inputs import load_stage_files
 from pipeline.render.labels import Labels
+from pipeline.render.rewards_report import report_html
 
 PAYLOAD = "<script>alert(1)</script>"
 
@@ -147,7 +147,7 @@ def test_unallocated_pool_is_stated() -> None:
         rewards=data.rewards.assign(eligible=False, reward_yuan=0),
         rewards_meta={**data.rewards_meta, "unallocated": True, "allocated_yuan": 0},
     )
-    html = rewards_html(data, Labels.for_data(data, "zh-CN"), find_cjk_font(), "2020-04-30")
+    html = report_html(data, Labels.for_data(data, "zh-CN"), find_cjk_font(), "2020-04-30")
     assert "奖补资金池未分配" in html
     assert "本期没有符合条件的学校" in html
 

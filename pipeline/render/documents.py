@@ -122,14 +122,6 @@ def bulletin_html(
     return render("bulletin.html.j2", ctx), tables
 
 
-def rewards_html(data: Any, labels: Labels, font: Path, created: str) -> str:
-    """The evaluator report as HTML (``data`` is a ``StageData``): built by
-    :func:`pipeline.render.rewards_report.report_html`."""
-    from pipeline.render.rewards_report import report_html
-
-    return report_html(data, labels, font, created)
-
-
 class _OfflineFetcher:
     """WeasyPrint URL fetcher that only serves ``data:`` and ``file:`` URLs; anything else
     stops the rendering (no silent network access)."""

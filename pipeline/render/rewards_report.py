@@ -6,8 +6,8 @@ and the published tables, version, commit); then the decision, the reasons, ever
 measure, gate with its distance in persons, component; the effect of pending corrections;
 sensitivity to the weights and by family; concentration and the yuan withdrawn students
 carry; the policy; and a worked example for every eligible school. Tier columns appear only
-under the tiered allocation. :func:`pipeline.render.documents.rewards_html` calls
-:func:`report_html`.
+under the tiered allocation. :func:`pipeline.render.render_all` renders it from
+:func:`report_context` (twice for the PDF, so that continued tables say 续表).
 """
 
 from __future__ import annotations
